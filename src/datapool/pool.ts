@@ -1,0 +1,201 @@
+// The datapool of one log group (spec section 5): keys in `goroutines` shards (a key lives in
+// exactly one shard, chosen by its group-tag values), the group's log clock, and the flush rules.
+// Points produced are appended to `out`; the engine hands them to the sink after each batch.
+import type { LogGroup } from '../config/types.js';
+import type { Point } from '../types.js';
+import type { Registry, Series } from '../selfstats/registry.js';
+import { sanitizeTagValue } from '../sanitize.js';
+import { Meter } from '../stats/meter.js';
+import { Counter } from '../stats/counter.js';
+import { ForwardDecayReservoir } from '../stats/reservoir.js';
+import { HdrInterval } from '../stats/hdr.js';
+import { Prng, hashKey } from '../stats/prng.js';
+import { Key, Kind, statNames, type StatNames } from './key.js';
+
+/** All keys of one set of group-tag values. */
+export class SeriesSet {
+  readonly keys: Array<Key | null>;
+  readonly aliases: string[] = [];
+  live = 0;
+  constructor(readonly canonical: string, readonly tagPrefix: string, readonly shard: number, nRefs: number) {
+    this.keys = new Array(nRefs).fill(null);
+  }
+}
+
+export class Shard {
+  readonly sets = new Map<string, SeriesSet>();
+  dirty: Key[] = [];
+  keyCount = 0;
+  constructor(readonly tracked: Series, readonly stalled: Series) {}
+}
+
+interface RefInfo {
+  kind: Kind;
+  names: StatNames;
+  ownTags: string;      // the reference's own tags, "a=b c=d" or ""
+  neverStale: boolean;
+}
+
+export class GroupPool {
+  readonly shards: Shard[];
+  /** The group's log clock: the newest time seen in any of its files. */
+  clock = -Infinity;
+  private lastTick = -Infinity;
+  private readonly raw = new Map<string, SeriesSet>();
+  private readonly refs: RefInfo[] = [];
+  private readonly constTags: Array<string | null>;
+  private readonly interval: number;
+  private readonly ewma: number;
+  private readonly staleSec: number;
+  /** Points waiting to be handed to the sink. */
+  out: Point[] = [];
+  /** Out-of-order updates seen (a line older than a key's newest update). */
+  outOfOrder = 0;
+
+  constructor(readonly group: LogGroup, registry: Registry) {
+    this.interval = group.interval;
+    this.ewma = group.ewma_interval;
+    this.staleSec = group.stale_threshold_min * 60;
+    this.constTags = group.tags.map((t) => (t.position === null ? t.value : null));
+    this.shards = [];
+    for (let i = 0; i < group.goroutines; i++) {
+      const tags = { log_group: group.name, log_group_number: i };
+      this.shards.push(new Shard(registry.gauge('data_pool.key_tracked', tags), registry.counter('data_pool.key_stalled', tags)));
+    }
+    for (const m of group.metrics) {
+      const names = statNames(group.key_prefix + '.' + m.key_suffix);
+      const kind = m.type === 'meter' ? Kind.Meter : m.type === 'counter' ? Kind.Counter
+        : group.histogram_kind === 'hdr' ? Kind.Hdr : Kind.Decay;
+      for (const r of m.reference) {
+        this.refs.push({ kind, names, ownTags: r.tags.map(([k, v]) => `${k}=${v}`).join(' '), neverStale: m.never_stale });
+      }
+    }
+  }
+
+  get keyCount(): number {
+    let n = 0;
+    for (const s of this.shards) n += s.keyCount;
+    return n;
+  }
+
+  /**
+   * Records one extracted line: group-tag values (constants are undefined here), its log time and a
+   * value per reference (NaN: nothing recorded for that reference).
+   */
+  record(tagVals: ArrayLike<string | undefined>, t: number, vals: Float64Array): void {
+    let rawKey = tagVals.length > 0 ? (tagVals[0] ?? '') : '';
+    for (let i = 1; i < tagVals.length; i++) rawKey += '\u0001' + (tagVals[i] ?? '');
+    let set = this.raw.get(rawKey);
+    if (set === undefined) set = this.resolve(rawKey, tagVals);
+
+    const shard = this.shards[set.shard]!;
+    const live = this.group.live_poll;
+    for (let i = 0; i < vals.length; i++) {
+      const v = vals[i]!;
+      if (v !== v) continue; // NaN: nothing recorded
+      let key = set.keys[i];
+      if (key == null) key = this.newKey(set, i, shard);
+      if (key.update(v, t)) this.outOfOrder++;
+      if (!key.dirty) { key.dirty = true; shard.dirty.push(key); }
+      if (!live) {
+        const since = Number.isNaN(key.lastPush) ? key.first : key.lastPush;
+        if (t - since >= this.interval) key.push(this.out, t, this.ewma);
+      }
+    }
+    if (!live && shard.dirty.length > 2 * shard.keyCount + 1024) shard.dirty = shard.dirty.filter((k) => k.dirty);
+    if (t > this.clock) {
+      this.clock = t;
+      if (t >= this.lastTick + this.interval) this.tick();
+    }
+  }
+
+  /** The group clock passed its last tick + interval: live pushes, duplicates, stale removal. */
+  private tick(): void {
+    const g = this.group;
+    const clock = this.clock;
+    this.lastTick = clock;
+    if (!g.live_poll && !g.send_duplicates && !g.stale_removal) return;
+    for (const shard of this.shards) {
+      const clean: Key[] = [];
+      if (g.send_duplicates) for (const set of shard.sets.values()) for (const k of set.keys) if (k && !k.dirty) clean.push(k);
+      if (g.live_poll) this.pushDirty(shard, clock);
+      for (const k of clean) k.push(this.out, clock, this.ewma, clock);
+      if (g.stale_removal) this.removeStale(shard, clock);
+    }
+  }
+
+  private pushDirty(shard: Shard, now: number): void {
+    const live = this.group.live_poll;
+    for (const k of shard.dirty) if (k.dirty) k.push(this.out, live ? now : k.newest, this.ewma);
+    shard.dirty = [];
+  }
+
+  /** Pushes every dirty key: end of --once, shutdown, and a quiet log (wall-time flush). */
+  flushAll(): void {
+    for (const shard of this.shards) this.pushDirty(shard, this.clock);
+  }
+
+  private removeStale(shard: Shard, clock: number): void {
+    for (const [canonical, set] of shard.sets) {
+      for (let i = 0; i < set.keys.length; i++) {
+        const k = set.keys[i];
+        if (!k || k.neverStale || clock - k.newest < this.staleSec) continue;
+        if (k.dirty) k.push(this.out, this.group.live_poll ? clock : k.newest, this.ewma);
+        set.keys[i] = null;
+        set.live--;
+        shard.keyCount--;
+        shard.stalled.value++;
+      }
+      if (set.live === 0) {
+        shard.sets.delete(canonical);
+        for (const a of set.aliases) this.raw.delete(a);
+      }
+    }
+    shard.tracked.value = shard.keyCount;
+    shard.dirty = shard.dirty.filter((k) => k.dirty);
+  }
+
+  /** Maps raw tag values to their canonical (sanitised) set, creating it on first sight. */
+  private resolve(rawKey: string, tagVals: ArrayLike<string | undefined>): SeriesSet {
+    const tags = this.group.tags;
+    let prefix = '';
+    let canonical = '';
+    for (let i = 0; i < tags.length; i++) {
+      const c = this.constTags[i];
+      const v = c ?? sanitizeTagValue(tagVals[i] ?? '');
+      prefix += (i ? ' ' : '') + tags[i]!.name + '=' + v;
+      if (c == null) canonical += '\u0001' + v;
+    }
+    const shardIdx = this.shards.length === 1 ? 0 : hashKey(canonical) % this.shards.length;
+    const shard = this.shards[shardIdx]!;
+    let set = shard.sets.get(canonical);
+    if (!set) {
+      set = new SeriesSet(canonical, prefix, shardIdx, this.refs.length);
+      shard.sets.set(canonical, set);
+    }
+    set.aliases.push(rawKey);
+    this.raw.set(rawKey, set);
+    return set;
+  }
+
+  private newKey(set: SeriesSet, i: number, shard: Shard): Key {
+    const r = this.refs[i]!;
+    const g = this.group;
+    const tags = set.tagPrefix && r.ownTags ? set.tagPrefix + ' ' + r.ownTags : set.tagPrefix || r.ownTags;
+    let stat;
+    switch (r.kind) {
+      case Kind.Meter: stat = new Meter(); break;
+      case Kind.Counter: stat = new Counter(); break;
+      case Kind.Hdr: stat = new HdrInterval(); break;
+      default:
+        stat = new ForwardDecayReservoir(g.histogram_size, g.histogram_alpha_decay,
+          g.histogram_rescale_threshold_min * 60, new Prng(hashKey(r.names.count + ' ' + tags)));
+    }
+    const key = new Key(r.kind, r.names, tags, stat, r.neverStale, i);
+    set.keys[i] = key;
+    set.live++;
+    shard.keyCount++;
+    shard.tracked.value = shard.keyCount;
+    return key;
+  }
+}

@@ -1,0 +1,161 @@
+// From a line to a log time, group-tag values and one value per metric reference (spec section 3).
+// One Extractor per log group; it reuses its buffers, so a result is valid until the next call.
+import type { LogGroup } from '../config/types.js';
+import { compileDateParser, type DateParser } from './date.js';
+import { compileMatcher, type Matcher } from './matcher.js';
+import { applyTransform, compileTransform, type CompiledTransform, type TransformResult } from './transform.js';
+import { valueParser, type ValueParser } from './values.js';
+
+/** Per-file context the extractor needs: filename_match groups and the newest time seen (year inference). */
+export interface FileCtx {
+  readonly path: string;
+  /** Values of filename_match groups, positions expected_matches+1 ... (null when the path does not match). */
+  readonly extra: Array<string | undefined> | null;
+  /** Newest log time seen in this file (epoch s), NaN before its first dated line. */
+  newest: number;
+}
+
+export const enum Outcome { Matched = 0, NoMatch = 1, BadDate = 2 }
+
+/** A flattened metric reference: where its value comes from and how it is computed. */
+export interface FlatRef {
+  position: number;
+  counts: boolean;           // meter/counter on position 0: adds 1
+  parse: ValueParser;
+  scale: number;             // multiply / divide
+  add: number[];
+  sub: number[];
+}
+
+export class Extractor {
+  readonly regexes: Matcher[];
+  readonly refs: FlatRef[];
+  readonly tagPositions: Array<number | null>;
+  /** After a Matched outcome: log time in seconds (float). */
+  t = 0;
+  /** After a Matched outcome: group tag values (transformed, NOT sanitised); constants are null here. */
+  readonly tagVals: Array<string | undefined>;
+  /** After a Matched outcome: per reference, the value to record or NaN (not recorded). */
+  readonly vals: Float64Array;
+  /** After a Matched outcome: references whose value did not parse / was absent, and that went negative. */
+  valueFails = 0;
+  negatives = 0;
+  /** After a Matched outcome: transforms that assigned their default (only counted when log_default_assign). */
+  defaults = 0;
+  /** The index of the regex that matched (for --test-parser). */
+  matchedRegex = -1;
+
+  private readonly pos: Array<string | undefined>;
+  private readonly transforms: CompiledTransform[];
+  private readonly date: DateParser;
+  private readonly datePos: number;
+  private readonly nLine: number;
+  private readonly tr: TransformResult = { value: '', defaulted: false };
+
+  constructor(readonly group: LogGroup) {
+    this.regexes = group.re.map((r) => compileMatcher(r, group.regex_engine));
+    this.transforms = group.transform.map(compileTransform);
+    this.date = compileDateParser(group.date.format, group.date.timezone);
+    this.datePos = group.date.position;
+    this.nLine = group.expected_matches + 1;
+    const nExtra = group.filename_match ? groupCountOf(group.filename_match) : 0;
+    this.pos = new Array(this.nLine + nExtra).fill(undefined);
+    this.tagPositions = group.tags.map((t) => t.position);
+    this.tagVals = new Array(group.tags.length).fill(undefined);
+    this.refs = [];
+    for (const m of group.metrics) {
+      const parse = valueParser(m.format);
+      for (const r of m.reference) {
+        this.refs.push({
+          position: r.position,
+          counts: r.position === 0 && m.type !== 'histogram',
+          parse,
+          scale: m.multiply / m.divide,
+          add: r.add,
+          sub: r.sub,
+        });
+      }
+    }
+    this.vals = new Float64Array(this.refs.length);
+  }
+
+  /** The filename_match groups for a path, or null when it does not match. */
+  fileExtra(path: string): Array<string | undefined> | null {
+    const fm = this.group.filename_match;
+    if (!fm) return [];
+    const m = new RegExp(fm).exec(path);
+    return m ? Array.from(m).slice(1) : null;
+  }
+
+  extract(line: string, file: FileCtx, wallNow: number): Outcome {
+    let m: ArrayLike<string | undefined> | null = null;
+    const res = this.regexes;
+    for (let i = 0; i < res.length; i++) {
+      m = res[i]!.exec(line);
+      if (m !== null) { this.matchedRegex = i; break; }
+    }
+    if (m === null) return Outcome.NoMatch;
+
+    const pos = this.pos;
+    const n = this.nLine;
+    pos[0] = line;
+    for (let i = 1; i < n; i++) pos[i] = m[i];
+    const extra = file.extra;
+    if (extra !== null) for (let i = 0; i < extra.length; i++) pos[n + i] = extra[i];
+
+    this.defaults = 0;
+    const trs = this.transforms;
+    for (let i = 0; i < trs.length; i++) {
+      const tr = trs[i]!;
+      const before = pos[tr.position];
+      const r = applyTransform(tr, before ?? '', this.tr);
+      if (r.value !== (before ?? '') || before !== undefined) pos[tr.position] = r.value;
+      if (r.defaulted && tr.logDefaultAssign) this.defaults++;
+    }
+
+    const dateText = pos[this.datePos];
+    if (dateText === undefined) return Outcome.BadDate;
+    const ref = Number.isNaN(file.newest) ? wallNow : file.newest;
+    const t = this.date.parse(dateText, ref, wallNow);
+    if (Number.isNaN(t)) return Outcome.BadDate;
+    this.t = t;
+
+    const tp = this.tagPositions;
+    for (let i = 0; i < tp.length; i++) {
+      const p = tp[i];
+      this.tagVals[i] = p === null ? undefined : pos[p!];
+    }
+
+    let fails = 0;
+    let negs = 0;
+    const refs = this.refs;
+    const vals = this.vals;
+    for (let i = 0; i < refs.length; i++) {
+      const r = refs[i]!;
+      if (r.counts) { vals[i] = 1; continue; }
+      const raw = pos[r.position];
+      let v = raw === undefined ? NaN : r.parse(raw);
+      if (Number.isNaN(v)) { vals[i] = NaN; fails++; continue; }
+      v *= r.scale;
+      for (let j = 0; j < r.add.length; j++) {
+        const a = pos[r.add[j]!];
+        v += a === undefined ? NaN : r.parse(a);
+      }
+      for (let j = 0; j < r.sub.length; j++) {
+        const s = pos[r.sub[j]!];
+        v -= s === undefined ? NaN : r.parse(s);
+      }
+      if (Number.isNaN(v)) { vals[i] = NaN; fails++; continue; }
+      if (v < 0) { vals[i] = NaN; negs++; continue; }
+      vals[i] = v;
+    }
+    this.valueFails = fails;
+    this.negatives = negs;
+    return Outcome.Matched;
+  }
+}
+
+function groupCountOf(src: string): number {
+  const m = new RegExp(src + '|').exec('');
+  return m ? m.length - 1 : 0;
+}

@@ -1,0 +1,49 @@
+// Generates the seed log: the original README's rest.api format, varied calls, hosts and numbers,
+// deterministic (a fixed PRNG seed), about 278 lines per second of log time.
+import { createWriteStream } from 'node:fs';
+
+const CALLS = ['getUser', 'session.addItem', 'session.removeItem', 'cart.checkout', 'search.query', 'search.suggest',
+  'catalog.list', 'catalog.item', 'auth.login', 'auth.logout', 'order.status', 'order.history'];
+const HOSTS = ['rest1.mynetwork', 'rest2.mynetwork', 'api3.mynetwork', 'api4.mynetwork'];
+const TYPES = ['sales', 'users', 'search'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+function mulberry32(a) {
+  return () => {
+    a |= 0; a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const pad = (n) => String(n).padStart(2, '0');
+
+export async function generate(path, lines = 1_000_000, { start = Date.UTC(2026, 1, 8, 4, 0, 0), perSecond = 278, seed = 42 } = {}) {
+  const rnd = mulberry32(seed);
+  const pick = (a) => a[Math.floor(rnd() * a.length)];
+  const out = createWriteStream(path);
+  let chunk = '';
+  for (let i = 0; i < lines; i++) {
+    const d = new Date(start + Math.floor((i / perSecond) * 1000));
+    const day = String(d.getUTCDate()).padStart(2, ' ');
+    const date = `${MONTHS[d.getUTCMonth()]} ${day} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+    const n = () => Math.floor(rnd() * 6);
+    const t = () => Math.floor(rnd() * 40);
+    const bnt = [n(), t()], sql = [n(), t()], mb = [n(), t()], mc = [n(), t()], ot = [n(), t()];
+    const total = bnt[1] + sql[1] + mb[1] + mc[1] + ot[1] + Math.floor(rnd() * 200);
+    chunk += `${date} ${pick(HOSTS)} rest_${pick(TYPES)}.api: [INFO] [performance] (http-2350-${Math.floor(rnd() * 100)}) ` +
+      `[c:${pick(CALLS)}] [s:d9ea09bf2612060d9] [r:${Math.floor(rnd() * 1e6)}]  (${total}) [bnt:${bnt[0]}/${bnt[1]}] ` +
+      `[sql:${sql[0]}/${sql[1]}] [membase:${mb[0]}/${mb[1]}] [memcache:${mc[0]}/${mc[1]}] [other:${ot[0]}/${ot[1]}]\n`;
+    if (chunk.length > 1 << 20) {
+      if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
+      chunk = '';
+    }
+  }
+  out.write(chunk);
+  await new Promise((r, j) => out.end((e) => (e ? j(e) : r())));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await generate(process.argv[2] ?? 'seed.log', Number(process.argv[3] ?? 1_000_000));
+}

@@ -1,0 +1,109 @@
+// npm run bench: replays a generated 1M-line seed log with the seed config (--once --dry-run to
+// /dev/null) and runs Debian's `mtail -one_shot` on an equivalent program over the same file.
+// Whole-process figures (wall, CPU, peak RSS via /usr/bin/time), median of several runs.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { generate } from './gen.mjs';
+
+const root = resolve(new URL('../..', import.meta.url).pathname);
+const cli = join(root, 'build/dist/cli.js');
+const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const cacheDir = join(tmpdir(), 'logmetrics-bench');
+mkdirSync(cacheDir, { recursive: true });
+const seedLog = join(cacheDir, `seed-${LINES}.log`);
+
+if (!existsSync('/usr/bin/time')) {
+  console.error('npm run bench needs GNU time (/usr/bin/time): apt-get install -y time');
+  process.exit(2);
+}
+if (!existsSync(seedLog)) {
+  process.stderr.write(`generating ${LINES} lines into ${seedLog} ...\n`);
+  await generate(seedLog, LINES);
+}
+// Warm the page cache so every run reads from memory.
+execFileSync('cat', [seedLog], { stdio: ['ignore', 'ignore', 'inherit'] });
+
+const work = mkdtempSync(join(tmpdir(), 'logmetrics-bench-'));
+const SEED_RE = `'([A-z]{3}\\s+\\d+\\s+\\d+:\\d+:\\d+)\\s+                           # Date 1 \\n
+       (([a-z])+\\d+\\.\\S+)\\s+                                       # server 2, class 3,\\n
+       rest_([a-z]+)\\.api:.*                                       # rest type 4 \\n
+       \\[c:(\\S+)\\].*                                               # call 5 \\n
+       \\(([0-9]+)\\)\\s+                                             # call time 6 \\n
+       \\[bnt:([0-9]+)/([0-9]+)\\]\\s+                                # bnt calls 7, bnt time 8 \\n
+       \\[sql:([0-9]+)/([0-9]+)\\]\\s+                                # sql calls 9, sql time 10 \\n
+       \\[membase:([0-9]+)/([0-9]+)\\]\\s+                            # membase calls 11, membase time 12 \\n
+       \\[memcache:([0-9]+)/([0-9]+)\\]\\s+                           # memcache calls 13, memcache time 14 \\n
+       \\[other:([0-9]+)/([0-9]+)\\].*                               # other calls 15, other time 16 \\n'`;
+
+function seedConfig(files) {
+  return `{
+  rest.api: {
+    files: [ ${files.map((f) => JSON.stringify(f)).join(', ')} ],
+    re: [ ${SEED_RE} ],
+    expected_matches: 16,
+    date: { position: 1, format: "Jan  2 15:04:05", timezone: "UTC" },
+    key_prefix: 'rest.api',
+    tags: { call: 5, host: 2, class: 3 },
+    metrics: {
+      meter: [ { key_suffix: "executions", reference: [ [0, "resource=local"], [7, "resource=bnt"], [9, "resource=sql"],
+                 [11, "resource=membase"], [13, "resource=memcache"], [15, "resource=other"] ] } ],
+      histogram: [ { key_suffix: "execution_time.ms", reference: [ [6, "resource=local", {sub: [8,10,12,14,16]}], [6, "resource=total"],
+                 [8, "resource=bnt"], [10, "resource=sql"], [12, "resource=membase"], [14, "resource=memcache"], [16, "resource=other"] ] } ]
+    },
+    interval: 15, live_poll: false, parse_from_start: true
+  },
+  settings: { push_type: "tsd", state_file: "" }
+}
+`;
+}
+
+// mtail: count calls and sum the call time per call name, with the same 16-group regex.
+const MTAIL_PROG = `counter calls by call
+counter call_time by call
+/^(?P<date>[A-z]{3}\\s+\\d+\\s+\\d+:\\d+:\\d+)\\s+((?P<class>[a-z])+\\d+\\.\\S+)\\s+rest_(?P<rtype>[a-z]+)\\.api:.*\\[c:(?P<call>\\S+)\\].*\\((?P<time>[0-9]+)\\)\\s+\\[bnt:([0-9]+)\\/([0-9]+)\\]\\s+\\[sql:([0-9]+)\\/([0-9]+)\\]\\s+\\[membase:([0-9]+)\\/([0-9]+)\\]\\s+\\[memcache:([0-9]+)\\/([0-9]+)\\]\\s+\\[other:([0-9]+)\\/([0-9]+)\\].*/ {
+  calls[$call]++
+  call_time[$call] += $time
+}
+`;
+
+function timed(cmd, args, opts = {}) {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 26, ...opts });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  const last = r.stderr.trim().split('\n').pop().split(' ').map(Number);
+  return { wall: last[0], cpu: last[1] + last[2], rssMB: last[3] / 1024 };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function bench(name, lines, run) {
+  const rs = [];
+  for (let i = 0; i < RUNS; i++) rs.push(run());
+  const wall = median(rs.map((r) => r.wall));
+  return { name, wall, linesPerSec: lines / wall, cpu: median(rs.map((r) => r.cpu)), rssMB: Math.max(...rs.map((r) => r.rssMB)) };
+}
+
+const results = [];
+const cfg1 = join(work, 'seed.conf');
+writeFileSync(cfg1, seedConfig([seedLog]));
+results.push(bench('logmetrics-collector -j 1 (seed config, --once --dry-run)', LINES,
+  () => timed('node', [cli, '-c', cfg1, '--once', '--dry-run'], { stdio: ['ignore', 'ignore', 'pipe'] })));
+
+if (process.env.BENCH_SKIP_MTAIL !== '1') {
+  const progs = join(work, 'progs');
+  mkdirSync(progs);
+  writeFileSync(join(progs, 'seed.mtail'), MTAIL_PROG);
+  results.push(bench('mtail -one_shot (calls + call time per call)', LINES,
+    () => timed('mtail', ['-one_shot', '-one_shot_format', 'prometheus', '-progs', progs, '-logs', seedLog,
+      '-address', '127.0.0.1', '-port', '0', '-logtostderr'], { stdio: ['ignore', 'ignore', 'pipe'] })));
+}
+
+const fmt = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const size = statSync(seedLog).size;
+console.log(`\nseed log: ${fmt(LINES)} lines, ${fmt(size / 1e6, 0)} MB, median of ${RUNS} runs, whole process\n`);
+console.log('| program | wall s | lines/s | CPU s | peak RSS MB |');
+console.log('|---|---|---|---|---|');
+for (const r of results) console.log(`| ${r.name} | ${fmt(r.wall, 2)} | ${fmt(r.linesPerSec)} | ${fmt(r.cpu, 2)} | ${fmt(r.rssMB)} |`);
+if (results.length > 1) console.log(`\nratio (collector lines/s / mtail lines/s): ${fmt(results[0].linesPerSec / results[1].linesPerSec, 1)}x`);
