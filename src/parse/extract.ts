@@ -22,7 +22,10 @@ export interface FlatRef {
   position: number;
   counts: boolean;           // meter/counter on position 0: adds 1
   parse: ValueParser;
-  scale: number;             // multiply / divide
+  multiply: number;
+  divide: number;
+  /** `int` values stay integers: the scaled value is truncated, as the original did. */
+  truncate: boolean;
   add: number[];
   sub: number[];
 }
@@ -70,7 +73,9 @@ export class Extractor {
           position: r.position,
           counts: r.position === 0 && m.type !== 'histogram',
           parse,
-          scale: m.multiply / m.divide,
+          multiply: m.multiply,
+          divide: m.divide,
+          truncate: m.format === 'int' && (m.multiply !== 1 || m.divide !== 1),
           add: r.add,
           sub: r.sub,
         });
@@ -136,7 +141,9 @@ export class Extractor {
       const raw = pos[r.position];
       let v = raw === undefined ? NaN : r.parse(raw);
       if (Number.isNaN(v)) { vals[i] = NaN; fails++; continue; }
-      v *= r.scale;
+      if (r.multiply !== 1) v *= r.multiply;
+      if (r.divide !== 1) v /= r.divide;
+      if (r.truncate) v = Math.trunc(v);
       for (let j = 0; j < r.add.length; j++) {
         const a = pos[r.add[j]!];
         v += a === undefined ? NaN : r.parse(a);
