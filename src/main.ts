@@ -11,6 +11,8 @@ export async function main(argv: string[]): Promise<number> {
   const parsed = parseArgs(argv, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
   if ('exit' in parsed) return parsed.exit;
   const o = parsed.options;
+  // `... --dry-run | head`: a closed stdout ends the run quietly, as for any Unix filter.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(0); throw e; });
   const log = createLogger({ pretty: o.console || process.stderr.isTTY === true });
   const stopProfile = o.profile ? await startProfile(o.profile) : null;
   try {

@@ -5,12 +5,12 @@ import type { CliOptions } from './options.js';
 import type { Logger } from './log.js';
 import { Registry } from './selfstats/registry.js';
 import { Engine } from './engine.js';
-import { TailManager } from './tail/manager.js';
-import { makeSink } from './sinks.js';
+import { TailManager } from './tail/tailer.js';
+import { makeOutput } from './sinks.js';
 
 export async function runOnce(config: Config, o: CliOptions, log: Logger): Promise<number> {
   const registry = new Registry();
-  const sink = makeSink(config, o, log, registry);
+  const { sink } = makeOutput(config, o, log, registry);
   const engine = new Engine(config, { log, registry, sink, wallClock: wallClock(o) });
   const tails = new TailManager(
     config.groups.map((g) => ({ name: g.name, globs: g.files, pollFile: g.poll_file, fromStart: true })),

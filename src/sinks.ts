@@ -5,9 +5,19 @@ import type { Logger } from './log.js';
 import type { Registry } from './selfstats/registry.js';
 import type { PointSink } from './types.js';
 import { DryRunSink } from './output/dryrun.js';
+import { PusherPool } from './push/pool.js';
 
-export function makeSink(config: Config, o: CliOptions, log: Logger, registry: Registry): PointSink {
-  if (o.dryRun) return new DryRunSink(process.stdout, config.settings.push_type, registry.counter('pusher.dropped', { pusher_number: 'dry-run' }));
-  void log;
-  throw new Error('pushers are not wired yet');
+export interface Output {
+  sink: PointSink;
+  /** The pusher pool, unless --dry-run. */
+  pool: PusherPool | null;
+}
+
+export function makeOutput(config: Config, o: CliOptions, log: Logger, registry: Registry): Output {
+  if (o.dryRun) {
+    const dropped = registry.counter('pusher.send_errors', { pusher_number: 'dry-run' });
+    return { sink: new DryRunSink(process.stdout, config.settings.push_type, dropped), pool: null };
+  }
+  const pool = new PusherPool({ settings: config.settings, registry, log });
+  return { sink: pool, pool };
 }

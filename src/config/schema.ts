@@ -1,0 +1,75 @@
+// Keys, aliases and defaults of the config file (spec section 2). The readers in settings.ts and
+// group.ts take their key lists and defaults from here, so this file is the one place to look up
+// what the config accepts.
+import type { Settings } from './types.js';
+
+export const SETTINGS_DEFAULTS: Readonly<Settings> = Object.freeze({
+  poll_interval: 15,
+  log_facility: 'local0',
+  push_host: ['localhost'],
+  push_port: 4242,
+  push_proto: 'udp',
+  push_type: 'tcollector',
+  push_number: 1,
+  push_wait: 5,
+  stats_interval: 60,
+  state_file: '/var/lib/logmetrics-collector/state.json',
+  status_listen: null,
+  queue_size: 10000,
+  max_line_bytes: 1048576,
+});
+
+export const SETTINGS_KEYS = Object.keys(SETTINGS_DEFAULTS) as ReadonlyArray<keyof Settings>;
+
+/** Defaults of the optional log group keys that are plain values. */
+export const GROUP_DEFAULTS = Object.freeze({
+  filename_match: null as string | null,
+  regex_engine: 'js' as const,
+  histogram_kind: 'forward_decay' as const,
+  histogram_size: 256,
+  histogram_alpha_decay: 0.15,
+  histogram_rescale_threshold_min: 60,
+  ewma_interval: 30,
+  stale_removal: false,
+  stale_threshold_min: 60,
+  send_duplicates: false,
+  goroutines: 1,
+  poll_file: false,
+  live_poll: false,
+  interval: 15,
+  parse_from_start: false,
+  warn_on_regex_fail: false,
+  warn_on_operation_fail: false,
+  warn_on_out_of_order_time: false,
+  log_stale_metrics: false,
+});
+
+export const GROUP_KEYS: readonly string[] = [
+  'files', 're', 'expected_matches', 'date', 'key_prefix', 'tags', 'metrics', 'transform',
+  ...Object.keys(GROUP_DEFAULTS),
+];
+
+/** Other spellings accepted for group keys: the original's typo, and a plainer name for shards. */
+export const GROUP_ALIASES: Readonly<Record<string, string>> = {
+  stale_treshold_min: 'stale_threshold_min',
+  workers: 'goroutines',
+};
+
+export const DATE_KEYS = ['position', 'format', 'timezone'] as const;
+export const DATE_TIMEZONE_DEFAULT = 'local';
+
+export const METRIC_TYPES = ['meter', 'histogram', 'counter'] as const;
+export const METRIC_KEYS = ['key_suffix', 'format', 'multiply', 'divide', 'never_stale', 'reference'] as const;
+export const METRIC_DEFAULTS = Object.freeze({ format: 'int' as const, multiply: 1, divide: 1, never_stale: false });
+export const REFERENCE_OP_KEYS = ['add', 'sub'] as const;
+
+export const TRANSFORM_KEYS = ['replace_only_one', 'log_default_assign', 'operations'] as const;
+export const TRANSFORM_OPS = ['replace', 'match_or_default'] as const;
+
+/** The longest stat name each metric type appends (for the static line-length check). */
+export const LONGEST_STAT = { meter: 'rate._15min', histogram: 'sample_size', counter: 'count' } as const;
+
+export const SYSLOG_FACILITIES = [
+  'kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'authpriv',
+  'ftp', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7',
+] as const;

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { backoffSeconds } from '../../src/push/backoff.js';
+import {
+  encodeHttpBody, encodeLine, invalidReason, packDatagrams, parseTags, toJsonPoint,
+} from '../../src/push/encode.js';
+import { parseEndpoint } from '../../src/push/pool.js';
+import { PointQueue } from '../../src/push/queue.js';
+import type { Point } from '../../src/types.js';
+
+const p = (i: number, extra: Partial<Point> = {}): Point =>
+  ({ metric: 'rest.api.count', ts: 1770000000 + i, value: String(i), tags: 'call=getUser host=api1', ...extra });
+
+describe('encoders', () => {
+  it('writes put lines, bare lines and JSON objects', () => {
+    const pt = p(4);
+    expect(encodeLine(pt, 'tsd')).toBe('put rest.api.count 1770000004 4 call=getUser host=api1');
+    expect(encodeLine(pt, 'tcollector')).toBe('rest.api.count 1770000004 4 call=getUser host=api1');
+    expect(encodeLine({ ...pt, tags: '' }, 'tsd')).toBe('put rest.api.count 1770000004 4');
+    expect(toJsonPoint({ ...pt, value: '0.125000' }))
+      .toEqual({ metric: 'rest.api.count', timestamp: 1770000004, value: 0.125, tags: { call: 'getUser', host: 'api1' } });
+    expect(encodeHttpBody([pt])).toBe(
+      '[{"metric":"rest.api.count","tags":{"call":"getUser","host":"api1"},"timestamp":1770000004,"value":4}]');
+    expect(parseTags('a=b  c=d=e')).toEqual({ a: 'b', c: 'd=e' });
+  });
+
+  it('drops lines over 1024 bytes counting "put " and points over 8 tags or with a bad value', () => {
+    const head = 'put m 1770000000 1 t=';
+    const fits = { metric: 'm', ts: 1770000000, value: '1', tags: 't=' + 'x'.repeat(1024 - head.length) };
+    expect(encodeLine(fits, 'tsd').length).toBe(1024);
+    expect(invalidReason(fits)).toBeNull();
+    expect(invalidReason({ ...fits, tags: fits.tags + 'x' })).toMatch(/1025 bytes/);
+    // multi-byte characters count as bytes
+    expect(invalidReason({ ...fits, tags: 't=' + 'é'.repeat(600) })).toMatch(/bytes/);
+    const nine = Array.from({ length: 9 }, (_, i) => `t${i}=v`).join(' ');
+    expect(invalidReason({ ...fits, tags: nine })).toMatch(/9 tags/);
+    expect(invalidReason({ ...fits, tags: 'a=b', value: 'NaN' })).toMatch(/not a finite/);
+  });
+
+  it('packs datagrams of at most 8192 bytes without splitting a line', () => {
+    const lines = Array.from({ length: 1000 }, (_, i) => `put metric.${i} 1770000000 ${i} k=${'v'.repeat(i % 90)}`);
+    const grams = packDatagrams(lines);
+    expect(grams.length).toBeGreaterThan(1);
+    let back: string[] = [];
+    for (const g of grams) {
+      expect(g.buf.length).toBeLessThanOrEqual(8192);
+      const text = g.buf.toString();
+      expect(text.endsWith('\n')).toBe(true);
+      const ls = text.split('\n').slice(0, -1);
+      expect(ls.length).toBe(g.count);
+      back = back.concat(ls);
+    }
+    expect(back).toEqual(lines);
+    // each datagram is full: the next line would not have fitted
+    for (let i = 0; i < grams.length - 1; i++) {
+      const nextLine = back[grams.slice(0, i + 1).reduce((a, g) => a + g.count, 0)]!;
+      expect(grams[i]!.buf.length + nextLine.length + 1).toBeGreaterThan(8192);
+    }
+  });
+
+  it('parses host:port push_host entries', () => {
+    expect(parseEndpoint('tsd1', 4242)).toEqual({ host: 'tsd1', port: 4242 });
+    expect(parseEndpoint('tsd1:4243', 4242)).toEqual({ host: 'tsd1', port: 4243 });
+    expect(parseEndpoint('[::1]:4243', 4242)).toEqual({ host: '::1', port: 4243 });
+    expect(parseEndpoint('::1', 4242)).toEqual({ host: '::1', port: 4242 });
+  });
+});
+
+describe('backoff', () => {
+  it('doubles from push_wait, caps at 60 s, jitters within +-25%', () => {
+    expect(backoffSeconds(1, 5, () => 0.5)).toBe(5);
+    expect(backoffSeconds(2, 5, () => 0.5)).toBe(10);
+    expect(backoffSeconds(4, 5, () => 0.5)).toBe(40);
+    expect(backoffSeconds(5, 5, () => 0.5)).toBe(60);
+    expect(backoffSeconds(50, 5, () => 0.99)).toBe(60);
+    expect(backoffSeconds(1, 5, () => 0)).toBe(3.75);
+    expect(backoffSeconds(1, 0, () => 0.5)).toBeGreaterThan(0);
+  });
+});
+
+describe('PointQueue', () => {
+  it('is bounded for writers but never drops, and flush waits for out-of-order completions', async () => {
+    const depths: number[] = [];
+    const q = new PointQueue(5, (d) => depths.push(d));
+    expect(q.push([p(0), p(1), p(2)])).toBe(true);
+    expect(q.push([p(3), p(4), p(5)])).toBe(false);      // at/over capacity: accepted anyway
+    expect(q.depth()).toBe(6);
+    let drained = false;
+    void q.waitDrain().then(() => { drained = true; });
+    const a = (await q.take(2))!;
+    await Promise.resolve();
+    expect(drained).toBe(true);                            // 4 < 5
+    const b = (await q.take(10))!;
+    expect(b.first).toBe(2);
+    expect(q.pending().map((x) => x.ts)).toEqual([0, 1, 2, 3, 4, 5].map((i) => 1770000000 + i));
+    let flushed = false;
+    void q.waitFlushed().then(() => { flushed = true; });
+    q.complete(b);                                         // the later batch finishes first
+    await Promise.resolve();
+    expect(flushed).toBe(false);
+    expect(q.pending().length).toBe(2);
+    q.complete(a);
+    await Promise.resolve();
+    expect(flushed).toBe(true);
+    const waiting = q.take(3);
+    q.close();
+    expect(await waiting).toBeNull();
+  });
+});

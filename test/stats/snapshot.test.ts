@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { Summary, percentile, summarize } from '../../src/stats/snapshot.js';
+
+describe('summarize', () => {
+  it('matches the Go original on 15, 22, 37, 52', () => {
+    const values = Float64Array.of(52, 15, 37, 22);
+    const s = summarize(values, 4, new Summary());
+    expect(s.min).toBe(15);
+    expect(s.max).toBe(52);
+    expect(s.mean).toBe(31.5);
+    expect(s.stddev.toFixed(6)).toBe('14.256577');
+    expect(s.p50).toBe(29.5);
+    expect(s.p75).toBe(48.25);
+    expect(s.p95).toBe(52);
+    expect(s.p99).toBe(52);
+    expect(s.p999).toBe(52);
+    expect(s.size).toBe(4);
+    // the caller's storage is not reordered
+    expect(Array.from(values)).toEqual([52, 15, 37, 22]);
+  });
+
+  it('uses only the first n values and reuses `out`', () => {
+    const out = new Summary();
+    const values = Float64Array.of(3, 1, 2, 1000, -1000);
+    expect(summarize(values, 3, out)).toBe(out);
+    expect(out.min).toBe(1);
+    expect(out.max).toBe(3);
+    expect(out.mean).toBe(2);
+    expect(out.stddev).toBeCloseTo(Math.sqrt(2 / 3), 15);
+    expect(out.p50).toBe(2); // pos 2
+    expect(out.p75).toBe(3); // pos 3 >= n
+    expect(out.size).toBe(3);
+  });
+
+  it('interpolates at p * (n + 1) over 1..100', () => {
+    const v = new Float64Array(100);
+    for (let i = 0; i < 100; i++) v[99 - i] = i + 1;
+    const s = summarize(v, 100, new Summary());
+    expect(s.p50).toBeCloseTo(50.5, 12); // pos 50.5
+    expect(s.p75).toBeCloseTo(75.75, 12); // pos 75.75
+    expect(s.p95).toBeCloseTo(95.95, 12);
+    expect(s.p99).toBeCloseTo(99.99, 12);
+    expect(s.p999).toBe(100); // pos 100.899 >= 100
+    expect(s.mean).toBe(50.5);
+    expect(s.stddev).toBeCloseTo(28.86607004772212, 12); // sqrt((100^2 - 1) / 12)
+  });
+
+  it('one value: everything is that value, std-dev 0', () => {
+    const s = summarize(Float64Array.of(7.25), 1, new Summary());
+    expect([s.min, s.max, s.mean, s.stddev, s.p50, s.p75, s.p95, s.p99, s.p999, s.size]).toEqual([
+      7.25, 7.25, 7.25, 0, 7.25, 7.25, 7.25, 7.25, 7.25, 1,
+    ]);
+  });
+
+  it('n = 0 gives zeros', () => {
+    const out = summarize(Float64Array.of(5), 1, new Summary());
+    summarize(new Float64Array(0), 0, out);
+    expect([out.min, out.max, out.mean, out.stddev, out.p50, out.p999, out.size]).toEqual([0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it('grows its scratch buffer beyond 256 and sorts numerically', () => {
+    const n = 1000;
+    const v = new Float64Array(n);
+    for (let i = 0; i < n; i++) v[i] = ((i * 7919) % n) + 0.5; // a permutation of 0.5..999.5
+    const s = summarize(v, n, new Summary());
+    expect(s.min).toBe(0.5);
+    expect(s.max).toBe(999.5);
+    expect(s.p50).toBeCloseTo(500, 12); // pos 500.5: 499.5 + 0.5
+    // then a smaller summary still works with the grown buffer
+    summarize(Float64Array.of(10, 9, 100), 3, s);
+    expect([s.min, s.p50, s.max]).toEqual([9, 10, 100]);
+  });
+
+  it('percentile() edge positions', () => {
+    const sorted = Float64Array.of(1, 2, 3, 4);
+    expect(percentile(sorted, 4, 0.1)).toBe(1); // pos 0.5 < 1
+    expect(percentile(sorted, 4, 0.2)).toBe(1); // pos 1.0
+    expect(percentile(sorted, 4, 0.3)).toBeCloseTo(1.5, 12);
+    expect(percentile(sorted, 4, 0.8)).toBe(4); // pos 4.0 >= n
+  });
+});
