@@ -33,6 +33,8 @@ export interface EngineOptions {
   registry: Registry;
   sink: PointSink;
   wallClock?: () => number; // ms
+  /** Called with the wall time minus log time (s) of the newest point of each batch handed out. */
+  onLag?: (lagSec: number) => void;
 }
 
 export class Engine {
@@ -114,6 +116,7 @@ export class Engine {
     const out = rt.pool.out;
     if (out.length === 0) return;
     rt.pool.out = [];
+    if (this.opts.onLag) this.opts.onLag(this.now() / 1000 - out[out.length - 1]!.ts);
     if (!this.opts.sink.write(out)) return this.opts.sink.waitDrain();
   }
 
@@ -140,6 +143,20 @@ export class Engine {
       if (w) waits.push(w);
     }
     if (waits.length) return Promise.all(waits).then(() => undefined);
+  }
+
+  /** Newest log time seen per file (year inference), for a checkpoint. */
+  fileTimes(groupName: string): Map<string, number> {
+    const m = new Map<string, number>();
+    const rt = this.groups.get(groupName);
+    if (rt) for (const f of rt.files.values()) if (!Number.isNaN(f.newest)) m.set(f.path, f.newest);
+    return m;
+  }
+
+  /** Restores a file's newest log time from a checkpoint. */
+  restoreFileTime(groupName: string, path: string, newest: number): void {
+    const rt = this.groups.get(groupName);
+    if (rt) this.fileState(rt, path).newest = newest;
   }
 
   /** A file stopped being tailed: forget its context (its keys stay in the pool). */

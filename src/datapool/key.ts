@@ -5,7 +5,7 @@ import { Meter } from '../stats/meter.js';
 import { Counter } from '../stats/counter.js';
 import { ForwardDecayReservoir } from '../stats/reservoir.js';
 import { HdrInterval } from '../stats/hdr.js';
-import { summarize, type Summary } from '../stats/snapshot.js';
+import { summarize, Summary } from '../stats/snapshot.js';
 import { formatFixed6, formatPlain } from '../stats/format.js';
 
 export const enum Kind { Meter = 0, Counter = 1, Decay = 2, Hdr = 3 }
@@ -28,7 +28,7 @@ export function statNames(base: string): StatNames {
   };
 }
 
-const scratch: Summary = { min: 0, max: 0, mean: 0, stddev: 0, p50: 0, p75: 0, p95: 0, p99: 0, p999: 0, size: 0 };
+const scratch = new Summary();
 
 export class Key {
   /** Newest log time among the key's updates (the stamp of its points). */
@@ -45,7 +45,7 @@ export class Key {
     readonly kind: Kind,
     readonly names: StatNames,
     readonly tags: string,
-    readonly stat: Stat,
+    public stat: Stat, // replaced only when a checkpoint is restored
     readonly neverStale: boolean,
     readonly setIndex: number,
   ) {}
@@ -89,7 +89,7 @@ export class Key {
         break;
       case Kind.Decay: {
         const r = this.stat as ForwardDecayReservoir;
-        if (r.count > 0) pushSummary(out, n, ts, tags, summarize(r.values(), r.count, scratch));
+        if (r.count > 0) pushSummary(out, n, ts, tags, summarize(r.buffer, r.count, scratch));
         break;
       }
       default: {

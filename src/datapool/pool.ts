@@ -11,6 +11,29 @@ import { ForwardDecayReservoir } from '../stats/reservoir.js';
 import { HdrInterval } from '../stats/hdr.js';
 import { Prng, hashKey } from '../stats/prng.js';
 import { Key, Kind, statNames, type StatNames } from './key.js';
+import type { MeterState } from '../stats/meter.js';
+import type { CounterState } from '../stats/counter.js';
+import type { ReservoirState } from '../stats/reservoir.js';
+import type { HdrState } from '../stats/hdr.js';
+
+/** A key as checkpointed (spec section 8): its statistic and push bookkeeping. Non-finite numbers are null. */
+export interface KeyState {
+  i: number;                 // reference index within the group
+  st: MeterState | CounterState | ReservoirState | HdrState;
+  newest: number;
+  first: number;
+  lastPush: number | null;
+  lastStamp: number | null;
+  dirty: boolean;
+}
+
+export interface PoolState {
+  clock: number | null;
+  lastTick: number | null;
+  sets: Array<{ canonical: string; tagPrefix: string; keys: KeyState[] }>;
+}
+
+const fin = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
 /** All keys of one set of group-tag values. */
 export class SeriesSet {
@@ -34,6 +57,8 @@ interface RefInfo {
   names: StatNames;
   ownTags: string;      // the reference's own tags, "a=b c=d" or ""
   neverStale: boolean;
+  /** HDR recording scale: integer metrics are recorded as they are (exact), floats in thousandths. */
+  hdrScale: number;
 }
 
 export class GroupPool {
@@ -67,7 +92,8 @@ export class GroupPool {
       const kind = m.type === 'meter' ? Kind.Meter : m.type === 'counter' ? Kind.Counter
         : group.histogram_kind === 'hdr' ? Kind.Hdr : Kind.Decay;
       for (const r of m.reference) {
-        this.refs.push({ kind, names, ownTags: r.tags.map(([k, v]) => `${k}=${v}`).join(' '), neverStale: m.never_stale });
+        this.refs.push({ kind, names, ownTags: r.tags.map(([k, v]) => `${k}=${v}`).join(' '), neverStale: m.never_stale,
+          hdrScale: m.format === 'int' ? 1 : 1000 });
       }
     }
   }
@@ -155,6 +181,56 @@ export class GroupPool {
     shard.dirty = shard.dirty.filter((k) => k.dirty);
   }
 
+  /** The pool's state for a checkpoint. Call between batches (when `out` has been drained). */
+  toState(): PoolState {
+    const sets: PoolState['sets'] = [];
+    for (const shard of this.shards) {
+      for (const set of shard.sets.values()) {
+        const keys: KeyState[] = [];
+        for (const k of set.keys) {
+          if (!k) continue;
+          keys.push({ i: k.setIndex, st: k.stat.toState(), newest: k.newest, first: k.first,
+            lastPush: fin(k.lastPush), lastStamp: fin(k.lastStamp), dirty: k.dirty });
+        }
+        sets.push({ canonical: set.canonical, tagPrefix: set.tagPrefix, keys });
+      }
+    }
+    return { clock: fin(this.clock), lastTick: fin(this.lastTick), sets };
+  }
+
+  /** Restores a checkpointed state into this (empty) pool. Keys whose reference no longer exists are dropped. */
+  restore(state: PoolState): void {
+    this.clock = state.clock ?? -Infinity;
+    this.lastTick = state.lastTick ?? -Infinity;
+    const g = this.group;
+    for (const s of state.sets) {
+      const shardIdx = this.shards.length === 1 ? 0 : hashKey(s.canonical) % this.shards.length;
+      const shard = this.shards[shardIdx]!;
+      let set = shard.sets.get(s.canonical);
+      if (!set) {
+        set = new SeriesSet(s.canonical, s.tagPrefix, shardIdx, this.refs.length);
+        shard.sets.set(s.canonical, set);
+      }
+      for (const ks of s.keys) {
+        const r = this.refs[ks.i];
+        if (!r) continue;
+        const key = this.newKey(set, ks.i, shard);
+        switch (r.kind) {
+          case Kind.Meter: key.stat = Meter.fromState(ks.st as MeterState); break;
+          case Kind.Counter: key.stat = Counter.fromState(ks.st as CounterState); break;
+          case Kind.Hdr: key.stat = HdrInterval.fromState(ks.st as HdrState); break;
+          default: key.stat = ForwardDecayReservoir.fromState(ks.st as ReservoirState,
+            g.histogram_size, g.histogram_alpha_decay, g.histogram_rescale_threshold_min * 60);
+        }
+        key.newest = ks.newest;
+        key.first = ks.first;
+        key.lastPush = ks.lastPush ?? NaN;
+        key.lastStamp = ks.lastStamp ?? -Infinity;
+        if (ks.dirty) { key.dirty = true; shard.dirty.push(key); }
+      }
+    }
+  }
+
   /** Maps raw tag values to their canonical (sanitised) set, creating it on first sight. */
   private resolve(rawKey: string, tagVals: ArrayLike<string | undefined>): SeriesSet {
     const tags = this.group.tags;
@@ -186,7 +262,7 @@ export class GroupPool {
     switch (r.kind) {
       case Kind.Meter: stat = new Meter(); break;
       case Kind.Counter: stat = new Counter(); break;
-      case Kind.Hdr: stat = new HdrInterval(); break;
+      case Kind.Hdr: stat = new HdrInterval(undefined, r.hdrScale); break;
       default:
         stat = new ForwardDecayReservoir(g.histogram_size, g.histogram_alpha_decay,
           g.histogram_rescale_threshold_min * 60, new Prng(hashKey(r.names.count + ' ' + tags)));

@@ -4,7 +4,7 @@
 // turning them into an instant (year, zone) is date.ts's job.
 
 export const enum K {
-  Lit, Space, Year2, Year4, MonShort, MonLong, MonNum, WdShort, WdLong, Day, Yday,
+  Lit, Char, Space, Year2, Year4, MonShort, MonLong, MonNum, WdShort, WdLong, Day, Yday,
   Hour, Hour12, Min, Sec, PM, TzNum, TzName, Frac0, Frac9,
 }
 
@@ -122,7 +122,8 @@ export function compileLayout(layout: string): El[] {
         els.push(new El(K.Space, 0, 0, '', text.slice(i, j)));
       } else {
         while (j < text.length && text[j] !== ' ') j++;
-        els.push(new El(K.Lit, 0, 0, text.slice(i, j), text.slice(i, j)));
+        const lit = text.slice(i, j);
+        els.push(lit.length === 1 ? new El(K.Char, lit.charCodeAt(0), 0, lit, lit) : new El(K.Lit, 0, 0, lit, lit));
       }
       i = j;
     }
@@ -140,7 +141,7 @@ export function compileLayout(layout: string): El[] {
   for (let e = 0; e < els.length; e++) {
     const el = els[e]!;
     if (el.k !== K.Sec) continue;
-    const nextStdEl = els.slice(e + 1).find((x) => x.k !== K.Lit && x.k !== K.Space);
+    const nextStdEl = els.slice(e + 1).find((x) => x.k !== K.Lit && x.k !== K.Char && x.k !== K.Space);
     const fracNext = nextStdEl !== undefined && (nextStdEl.k === K.Frac0 || nextStdEl.k === K.Frac9);
     els[e] = new El(K.Sec, el.a, fracNext ? 1 : 0, '', el.src);
   }
@@ -332,6 +333,10 @@ export function scan(els: readonly El[], s: string, f: Fields): boolean {
         p += lit.length;
         break;
       }
+      case K.Char:
+        if (s.charCodeAt(p) !== e.a) return false;
+        p++;
+        break;
       case K.Space:
         if (p < n && s.charCodeAt(p) !== 32) return false;
         while (p < n && s.charCodeAt(p) === 32) p++;

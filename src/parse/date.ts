@@ -54,7 +54,7 @@ export function compileDateParser(format: string, timezone: string, opts: DatePa
   }
   if (format.trim() === '') throw new Error('empty date format: expected a Go layout such as "Jan _2 15:04:05", or unix, unix_ms, rfc3339');
   const els = compileLayout(format);
-  const fields = els.filter((e) => e.k !== K.Lit && e.k !== K.Space);
+  const fields = els.filter((e) => e.k !== K.Lit && e.k !== K.Char && e.k !== K.Space);
   if (fields.length === 0) {
     throw new Error(`date format ${JSON.stringify(format)} holds no Go layout element (write the reference time ` +
       `Mon Jan 2 15:04:05 MST 2006 as your logs show it, e.g. "2006-01-02 15:04:05"; strftime %Y/%m/%d is not understood)`);

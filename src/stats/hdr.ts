@@ -18,7 +18,8 @@ import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64 } from 'h
 import type { Histogram } from 'hdr-histogram-js';
 import type { Summary } from './snapshot.js';
 
-const SCALE = 1000;
+/** Default recording scale for non-integer values (see the header); integer metrics use 1 and stay exact below 2048. */
+export const DEFAULT_SCALE = 1000;
 const MAX_RECORDED = Number.MAX_SAFE_INTEGER;
 
 export interface HdrState {
@@ -31,6 +32,7 @@ export interface HdrState {
   m2: number;
   /** hdr-histogram-js compressed base64 encoding; null when count is 0. */
   histogram: string | null;
+  scale?: number;
 }
 
 function newHistogram(): Histogram {
@@ -58,8 +60,11 @@ export class HdrInterval {
   declare wmean: number;
   declare m2: number;
   declare private readonly h: Histogram;
+  /** Values are recorded as Math.round(value * scale). */
+  declare readonly scale: number;
 
-  constructor(histogram?: Histogram) {
+  constructor(histogram?: Histogram, scale: number = DEFAULT_SCALE) {
+    this.scale = scale;
     this.count = 0;
     this.min = Infinity;
     this.max = -Infinity;
@@ -78,7 +83,7 @@ export class HdrInterval {
     const d = value - this.wmean;
     this.wmean += d / n;
     this.m2 += d * (value - this.wmean);
-    let s = Math.round(value * SCALE);
+    let s = Math.round(value * this.scale);
     if (!(s >= 0)) s = 0;
     else if (s > MAX_RECORDED) s = MAX_RECORDED;
     this.h.recordValue(s);
@@ -114,7 +119,7 @@ export class HdrInterval {
   }
 
   private pct(p: number): number {
-    const v = this.h.getValueAtPercentile(p) / SCALE;
+    const v = this.h.getValueAtPercentile(p) / this.scale;
     return v < this.min ? this.min : v > this.max ? this.max : v;
   }
 
@@ -139,6 +144,7 @@ export class HdrInterval {
       wmean: this.wmean,
       m2: this.m2,
       histogram: empty ? null : encodeIntoCompressedBase64(this.h),
+      scale: this.scale,
     };
   }
 
@@ -146,7 +152,8 @@ export class HdrInterval {
     if (state === null || typeof state !== 'object') throw new Error('invalid hdr state');
     const { count, min, max, sum, wmean, m2, histogram } = state;
     if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) throw new Error('invalid hdr state: count');
-    if (count === 0) return new HdrInterval();
+    const scale = typeof state.scale === 'number' && state.scale > 0 ? state.scale : DEFAULT_SCALE;
+    if (count === 0) return new HdrInterval(undefined, scale);
     if (typeof min !== 'number' || typeof max !== 'number' || !Number.isFinite(min) || !Number.isFinite(max)) {
       throw new Error('invalid hdr state: min/max');
     }
@@ -162,7 +169,7 @@ export class HdrInterval {
     }
     if (h.totalCount !== count) throw new Error('invalid hdr state: histogram count mismatch');
     h.autoResize = true; // decoding leaves it off
-    const r = new HdrInterval(h);
+    const r = new HdrInterval(h, scale);
     r.count = count;
     r.min = min;
     r.max = max;

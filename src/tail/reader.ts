@@ -228,6 +228,7 @@ export class FileReader {
           lines.push(s.charCodeAt(s.length - 1) === 13 ? s.slice(0, -1) : s);
         }
         this.carryLen = 0;
+        if (this.carry.length > 64 * 1024) this.carry = Buffer.alloc(0); // a rare long line: don't keep its buffer
       } else {
         const len = nl - pos - (nl > pos && view[nl - 1] === 13 ? 1 : 0);
         if (len > max) { flushSeg(); skipped++; } else {

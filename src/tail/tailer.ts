@@ -118,6 +118,7 @@ interface GroupState {
   aliases: Set<string>;               // hard links of a tailed file, skipped (logged once)
   removed: boolean;
   scanned: boolean;                   // first scan done
+  initialPending: boolean;            // next scan treats matched files as present at start-up
   scanning: boolean;
   rescanAgain: boolean;
   rescanTimer: NodeJS.Timeout | null;
@@ -141,7 +142,7 @@ export class TailManager {
   private stopped = false;
   private blocked = false;
   private timers: NodeJS.Timeout[] = [];
-  private dirWatchers = new Map<string, fs.FSWatcher>();
+  private dirWatchers = new Map<string, { w: fs.FSWatcher; ino: number }>();
   private watchBroken = false;
   private oncePending: Array<{ g: GroupState; path: string }> = [];
   private onceOpen = 0;
@@ -202,7 +203,7 @@ export class TailManager {
       if (g.rescanTimer) clearTimeout(g.rescanTimer);
       for (const s of g.slots.values()) { this.unwatch(s); s.reader.close(); }
     }
-    for (const w of this.dirWatchers.values()) w.close();
+    for (const { w } of this.dirWatchers.values()) w.close();
     this.dirWatchers.clear();
     this.queue = [];
     this.wake?.();
@@ -277,6 +278,7 @@ export class TailManager {
         if (!g.regexes.some((re) => re.test(s.path))) this.closeSlot(s, 'no longer matched');
         else if (pollChanged) { this.unwatch(s); if (!cfg.pollFile) this.watch(s); }
       }
+      g.initialPending = true;
       toScan.push(g);
     }
     this.groups = rebuilt;
@@ -290,7 +292,7 @@ export class TailManager {
     return {
       cfg: { ...cfg, globs: [...cfg.globs] }, regexes: cfg.globs.map(globToRegExp), slots: new Map(),
       byInode: new Map(), retired: new Map(), openErrors: new Map(), aliases: new Set(), removed: false,
-      scanned: false, scanning: false, rescanAgain: false, rescanTimer: null, behindCount: 0, hadData: false,
+      scanned: false, initialPending: false, scanning: false, rescanAgain: false, rescanTimer: null, behindCount: 0, hadData: false,
     };
   }
 
@@ -306,6 +308,7 @@ export class TailManager {
     try {
       do {
         g.rescanAgain = false;
+        if (g.initialPending) { initial = true; g.initialPending = false; }
         const paths = await this.expand(g.cfg);
         if (g.removed || this.stopped) return;
         // a second pass picks up a path freed by a reader that followed its file to a new name
@@ -491,13 +494,19 @@ export class TailManager {
       for (const glob of g.cfg.globs) want.add(globBase(glob));
       for (const p of g.slots.keys()) want.add(path.dirname(p));
     }
-    for (const [d, w] of this.dirWatchers) if (!want.has(d)) { w.close(); this.dirWatchers.delete(d); }
+    for (const [d, { w }] of this.dirWatchers) if (!want.has(d)) { w.close(); this.dirWatchers.delete(d); }
     for (const d of want) {
-      if (this.dirWatchers.has(d) || this.watchBroken) continue;
+      let ino: number;
+      try { ino = fs.statSync(d).ino; } catch { continue; } // not there (yet): the rescans retry
+      const cur = this.dirWatchers.get(d);
+      if (cur && cur.ino === ino) continue;
+      if (cur) { cur.w.close(); this.dirWatchers.delete(d); } // the directory was replaced
+      if (this.watchBroken) continue;
       try {
         const w = fs.watch(d, { persistent: false }, (ev, name) => this.onDirEvent(d, ev, name));
-        w.on('error', () => { w.close(); if (this.dirWatchers.get(d) === w) this.dirWatchers.delete(d); });
-        this.dirWatchers.set(d, w);
+        const entry = { w, ino };
+        w.on('error', () => { w.close(); if (this.dirWatchers.get(d) === entry) this.dirWatchers.delete(d); });
+        this.dirWatchers.set(d, entry);
       } catch (e) {
         this.watchFailed(e);
       }
@@ -643,7 +652,8 @@ export class TailManager {
     }
     const quiet = this.now() - r.lastDataAt >= this.grace;
     if ((st && st.size > 0) || quiet) {
-      if (st) await this.switchFile(s); else await this.finishSlot(s, 'x');
+      s.rotationReady = true;
+      this.enqueue(s);
     }
     // else: the new file is still empty and the old one still written to; the poll comes back
   }
@@ -754,7 +764,8 @@ export class TailManager {
 
   private updateBehind(s: Slot): void {
     const r = s.reader;
-    const behind = !s.closed && !s.finished && (s.eventPending || s.moreData || !s.checked || r.size > r.readPos);
+    const behind = !s.closed && !s.finished &&
+      (s.eventPending || s.moreData || s.rotationReady || !s.checked || r.size > r.readPos);
     if (behind === s.behind) return;
     s.behind = behind;
     s.group.behindCount += behind ? 1 : -1;

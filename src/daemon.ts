@@ -1,0 +1,160 @@
+// The daemon: builds the stages in data-path order (output, engine, tailers), runs the wall-clock
+// timers (quiet-log flush, internal stats, checkpoints), handles signals, and stops the stages in
+// reverse order. The wall clock enters here and nowhere below.
+import { hostname } from 'node:os';
+import type { Config, LogGroup } from './config/types.js';
+import type { CliOptions } from './options.js';
+import type { Logger } from './log.js';
+import { loadConfig, formatIssues } from './config/load.js';
+import { Registry } from './selfstats/registry.js';
+import { registryPoints } from './selfstats/points.js';
+import { startStatusServer } from './selfstats/status.js';
+import { LagTracker } from './selfstats/lag.js';
+import { Engine } from './engine.js';
+import { TailManager, type TailGroup } from './tail/tailer.js';
+import type { Checkpoint } from './tail/reader.js';
+import { makeOutput } from './sinks.js';
+import { readState, writeState, type FileCheckpoint, type StateFile, STATE_VERSION } from './state/checkpoint.js';
+import { wallClock } from './once.js';
+
+const CHECKPOINT_EVERY_MS = 5_000;
+const QUIET_CHECK_MS = 1_000;
+const SHUTDOWN_FLUSH_MS = 10_000;
+
+export function tailGroups(config: Config, o: CliOptions): TailGroup[] {
+  return config.groups.map((g) => ({ name: g.name, globs: g.files, pollFile: g.poll_file, fromStart: g.parse_from_start || o.parseFromStart }));
+}
+
+export async function runDaemon(initial: Config, o: CliOptions, log: Logger): Promise<number> {
+  let config = initial;
+  const registry = new Registry();
+  const { sink, pool } = makeOutput(config, o, log, registry);
+  const lag = new LagTracker(registry);
+  const clock = wallClock(o);
+  const engine = new Engine(config, { log, registry, sink, wallClock: clock, onLag: (s) => lag.record(s) });
+  const stateFile = o.stateFile ?? (o.dryRun ? '' : config.settings.state_file);
+
+  // Restore (spec section 8): pool states, per-file positions, and the points that were not sent.
+  const checkpoints = new Map<string, Checkpoint>();
+  const state = stateFile ? readState(stateFile, log) : null;
+  if (state) {
+    try {
+      for (const [name, ps] of Object.entries(state.groups)) engine.groups.get(name)?.pool.restore(ps);
+      for (const f of state.files) {
+        if (!engine.groups.has(f.group)) continue;
+        checkpoints.set(f.path, { identity: { dev: f.dev, ino: f.ino, fingerprint: f.fingerprint }, offset: f.offset });
+        if (f.newest !== null) engine.restoreFileTime(f.group, f.path, f.newest);
+      }
+      if (state.pending.length) sink.write(state.pending);
+      log.info('State restored', { state_file: stateFile, files: state.files.length, pending_points: state.pending.length });
+    } catch (e) {
+      log.error('State file could not be restored; starting fresh', { state_file: stateFile, error: (e as Error).message });
+      for (const g of config.groups) engine.addGroup(g);
+      checkpoints.clear();
+    }
+  }
+
+  const tails = new TailManager(tailGroups(config, o), {
+    pollIntervalSec: config.settings.poll_interval,
+    maxLineBytes: config.settings.max_line_bytes,
+    once: false,
+    checkpoint: (path) => checkpoints.get(path),
+    log,
+    registry,
+    sink: (group, batch) => engine.handleBatch(group, batch),
+  });
+
+  const saveState = () => {
+    if (!stateFile) return;
+    const files: FileCheckpoint[] = [];
+    const times = new Map<string, Map<string, number>>();
+    for (const p of tails.positions()) {
+      let t = times.get(p.group);
+      if (!t) { t = engine.fileTimes(p.group); times.set(p.group, t); }
+      files.push({ group: p.group, path: p.path, dev: p.identity.dev, ino: p.identity.ino, fingerprint: p.identity.fingerprint,
+        offset: p.offset, newest: t.get(p.path) ?? null });
+    }
+    const groups: StateFile['groups'] = {};
+    for (const [name, rt] of engine.groups) groups[name] = rt.pool.toState();
+    try {
+      writeState(stateFile, { version: STATE_VERSION, written: new Date().toISOString(), files, groups, pending: sink.pending() });
+    } catch (e) {
+      log.error('Could not write the state file', { state_file: stateFile, error: (e as Error).message });
+    }
+  };
+
+  const status = config.settings.status_listen
+    ? await startStatusServer(config.settings.status_listen, {
+      registry,
+      files: () => tails.files(),
+      shards: () => [...engine.groups.values()].flatMap((rt) => rt.pool.shards.map((s, i) => ({ log_group: rt.group.name, shard: i, keys: s.keyCount }))),
+      pushers: () => pool?.status() ?? [],
+      queueDepth: () => pool?.depth() ?? 0,
+      healthy: () => (pool ? pool.canSend() : true),
+    })
+    : null;
+  if (status) log.info('Status endpoint listening', { listen: config.settings.status_listen, port: status.port });
+
+  await tails.start();
+  log.info('Collector started', { groups: config.groups.map((g) => g.name), state_file: stateFile || null, dry_run: o.dryRun });
+
+  const host = hostname();
+  const timers = [
+    setInterval(() => {
+      if (!tails.isBackpressured()) void engine.flushQuiet((g) => tails.isCaughtUp(g));
+    }, QUIET_CHECK_MS),
+    setInterval(() => {
+      lag.update();
+      sink.write(registryPoints(registry, host, Math.floor(Date.now() / 1000)));
+    }, config.settings.stats_interval * 1000),
+    setInterval(saveState, CHECKPOINT_EVERY_MS),
+  ];
+
+  const reload = async () => {
+    const { config: next, issues } = loadConfig(config.file);
+    if (!next || issues.length) {
+      log.error('Config reload failed; keeping the running config', { issues: formatIssues(issues).trim().split('\n') });
+      return;
+    }
+    const before = new Map(config.groups.map((g) => [g.name, g]));
+    const kept: string[] = [];
+    for (const g of next.groups) {
+      const old = before.get(g.name);
+      if (old && sameGroup(old, g)) { kept.push(g.name); continue; }
+      engine.removeGroup(g.name);
+      engine.addGroup(g);
+    }
+    for (const name of before.keys()) if (!next.groups.some((g) => g.name === name)) engine.removeGroup(name);
+    if (JSON.stringify(next.settings) !== JSON.stringify(config.settings)) log.warn('Changes to settings take effect at the next restart');
+    config = next;
+    await tails.setGroups(tailGroups(config, o));
+    log.info('Config reloaded', { groups: config.groups.map((g) => g.name), unchanged: kept });
+  };
+
+  const stopped = new Promise<string>((resolve) => {
+    for (const sig of ['SIGTERM', 'SIGINT', 'SIGQUIT'] as const) process.once(sig, () => resolve(sig));
+  });
+  const onHup = () => { void reload(); };
+  process.on('SIGHUP', onHup);
+
+  const signal = await Promise.race([stopped, tails.done.then(() => 'tailer stopped', () => 'tailer failed')]);
+  log.info('Stopping', { reason: signal });
+  process.off('SIGHUP', onHup);
+  for (const t of timers) clearInterval(t);
+  await tails.stop();
+  await engine.flushAll();
+  const flushed = await Promise.race([sink.flush().then(() => true), delay(SHUTDOWN_FLUSH_MS).then(() => false)]);
+  if (!flushed) log.warn('Output not drained at shutdown; unsent points are kept in the state file', { pending: sink.pending().length });
+  saveState();
+  await sink.close();
+  await status?.close();
+  return signal === 'tailer failed' ? 1 : 0;
+}
+
+function sameGroup(a: LogGroup, b: LogGroup): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}
