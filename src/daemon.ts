@@ -31,7 +31,7 @@ export async function runDaemon(initial: Config, o: CliOptions, log: Logger): Pr
   const { sink, pool } = makeOutput(config, o, log, registry);
   const lag = new LagTracker(registry);
   const clock = wallClock(o);
-  const engine = new Engine(config, { log, registry, sink, wallClock: clock, onLag: (s) => lag.record(s) });
+  const engine = new Engine(config, { log, registry, sink, threads: o.threads, wallClock: clock, onLag: (s) => lag.record(s) });
   const stateFile = o.stateFile ?? (o.dryRun ? '' : config.settings.state_file);
 
   // Restore (spec section 8): pool states, per-file positions, and the points that were not sent.
@@ -64,8 +64,8 @@ export async function runDaemon(initial: Config, o: CliOptions, log: Logger): Pr
     sink: (group, batch) => engine.handleBatch(group, batch),
   });
 
-  const saveState = () => {
-    if (!stateFile) return;
+  const saveState = () => (stateFile ? engine.atCut(cutState) : Promise.resolve());
+  const cutState = () => {
     const files: FileCheckpoint[] = [];
     const times = new Map<string, Map<string, number>>();
     for (const p of tails.positions()) {
@@ -107,7 +107,7 @@ export async function runDaemon(initial: Config, o: CliOptions, log: Logger): Pr
       lag.update();
       sink.write(registryPoints(registry, host, Math.floor(Date.now() / 1000)));
     }, config.settings.stats_interval * 1000),
-    setInterval(saveState, CHECKPOINT_EVERY_MS),
+    setInterval(() => void saveState(), CHECKPOINT_EVERY_MS),
   ];
 
   const reload = async () => {
@@ -127,6 +127,7 @@ export async function runDaemon(initial: Config, o: CliOptions, log: Logger): Pr
     for (const name of before.keys()) if (!next.groups.some((g) => g.name === name)) engine.removeGroup(name);
     if (JSON.stringify(next.settings) !== JSON.stringify(config.settings)) log.warn('Changes to settings take effect at the next restart');
     config = next;
+    engine.groupsChanged();
     await tails.setGroups(tailGroups(config, o));
     log.info('Config reloaded', { groups: config.groups.map((g) => g.name), unchanged: kept });
   };
@@ -145,9 +146,10 @@ export async function runDaemon(initial: Config, o: CliOptions, log: Logger): Pr
   await engine.flushAll();
   const flushed = await Promise.race([sink.flush().then(() => true), delay(SHUTDOWN_FLUSH_MS).then(() => false)]);
   if (!flushed) log.warn('Output not drained at shutdown; unsent points are kept in the state file', { pending: sink.pending().length });
-  saveState();
+  await saveState();
   await sink.close();
   await status?.close();
+  await engine.close();
   return signal === 'tailer failed' ? 1 : 0;
 }
 

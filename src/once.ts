@@ -7,11 +7,12 @@ import { Registry } from './selfstats/registry.js';
 import { Engine } from './engine.js';
 import { TailManager } from './tail/tailer.js';
 import { makeOutput } from './sinks.js';
+import { startOnceProgress } from './progress.js';
 
 export async function runOnce(config: Config, o: CliOptions, log: Logger): Promise<number> {
   const registry = new Registry();
   const { sink } = makeOutput(config, o, log, registry);
-  const engine = new Engine(config, { log, registry, sink, wallClock: wallClock(o) });
+  const engine = new Engine(config, { log, registry, sink, threads: o.threads, wallClock: wallClock(o) });
   const tails = new TailManager(
     config.groups.map((g) => ({ name: g.name, globs: g.files, pollFile: g.poll_file, fromStart: true })),
     {
@@ -23,12 +24,14 @@ export async function runOnce(config: Config, o: CliOptions, log: Logger): Promi
       sink: (group, batch) => engine.handleBatch(group, batch),
     },
   );
+  const progress = await startOnceProgress(config, registry); // stderr is a terminal: bytes, %, lines/s, ETA
   await tails.start();
-  await tails.done;
+  try { await tails.done; } finally { progress.stop(); }
   await engine.flushAll();
   await sink.flush();
   await sink.close();
   await tails.stop();
+  await engine.close();
   return 0;
 }
 

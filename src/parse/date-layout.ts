@@ -1,6 +1,6 @@
 // Go reference layouts (https://pkg.go.dev/time#pkg-constants), compiled once into a flat list of
 // elements and scanned on char codes with Go's time.Parse leniency (src/time/format.go): the tokenizer
-// is a port of nextStdChunk, the scanner of parse()'s loop. Field values land in a reusable Fields;
+// follows its nextStdChunk, the scanner its parse() loop. Field values land in a reusable Fields;
 // turning them into an instant (year, zone) is date.ts's job.
 
 export const enum K {

@@ -88,10 +88,10 @@ class UnixParser implements DateParser {
 
 const isDigitCode = (c: number): boolean => c >= 48 && c <= 57;
 
-// Past this distance from yearRef, the neighbouring year's candidate may be the closer one: any two
-// candidates are at least 365 days less an hour of DST apart, so within it the candidate of yearRef's
-// own year wins and its neighbours need not be computed.
-const HALF_YEAR = 182 * 86400;
+// Past this distance from yearRef, the neighbouring year's candidate may be the closer one. Two
+// candidates are at least 364 days less an hour of DST apart (364: a day of year across a leap day),
+// so within it the candidate of yearRef's own year wins and its neighbours need not be computed.
+const HALF_YEAR = 180 * 86400;
 
 class LayoutParser implements DateParser {
   readonly hasYear: boolean;

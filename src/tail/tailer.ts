@@ -621,7 +621,12 @@ export class TailManager {
     if (eof === 'gone') return;
     s.moreData = !eof;
     if (!eof) { this.enqueue(s); this.updateBehind(s); return; }
-    await this.checkRotation(s);
+    try {
+      await this.checkRotation(s);
+    } catch (e) {
+      if (e instanceof SinkError) throw e;
+      this.warn.warn('rotation_error', s.path, 'error checking file rotation', { group: g.cfg.name, error: e instanceof Error ? e.message : String(e) });
+    }
     if (!s.closed) this.updateBehind(s);
   }
 

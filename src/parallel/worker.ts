@@ -1,0 +1,75 @@
+// A parse worker: runs the groups' extractors over the batches it is sent, in order, and returns
+// numbers and tag values. It keeps each file's context (filename_match groups, newest time for
+// year inference); the engine sends every batch of a file to the same worker, so that context
+// evolves exactly as it would on one thread.
+import v8 from 'node:v8';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { LogGroup } from '../config/types.js';
+import type { BatchResult, ToWorker, WorkerInit } from './protocol.js';
+
+v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+const { Extractor, Outcome } = await import('../parse/extract.js');
+type FileCtx = import('../parse/extract.js').FileCtx;
+
+const extractors = new Map<string, InstanceType<typeof Extractor>>();
+const files = new Map<string, FileCtx>();
+
+function setGroups(groups: LogGroup[]): void {
+  extractors.clear();
+  for (const g of groups) extractors.set(g.name, new Extractor(g));
+  for (const k of [...files.keys()]) if (!extractors.has(k.slice(0, k.indexOf('\0')))) files.delete(k);
+}
+
+function fileCtx(group: string, path: string, ex: InstanceType<typeof Extractor>): FileCtx {
+  const id = group + '\0' + path;
+  let f = files.get(id);
+  if (!f) {
+    f = { path, extra: ex.fileExtra(path), newest: NaN };
+    files.set(id, f);
+  }
+  return f;
+}
+
+setGroups((workerData as WorkerInit).groups);
+
+parentPort!.on('message', (m: ToWorker) => {
+  if (m.kind === 'groups') { setGroups(m.groups); return; }
+  const ex = extractors.get(m.group);
+  if (m.kind === 'file-time') {
+    if (ex) fileCtx(m.group, m.path, ex).newest = m.newest;
+    return;
+  }
+  const res: BatchResult = { kind: 'result', seq: m.seq, matched: 0, nums: new Float64Array(0), tags: [], failed: [], opFails: [],
+    valueFails: 0, negatives: 0, newest: NaN, skipped: false };
+  if (!ex) { parentPort!.postMessage(res); return; }
+  const file = fileCtx(m.group, m.path, ex);
+  if (file.extra === null) { res.skipped = true; parentPort!.postMessage(res); return; }
+  const R = ex.refs.length;
+  const T = ex.tagVals.length;
+  const nums = new Float64Array(m.lines.length * (2 + R));
+  const tags = res.tags;
+  let k = 0;
+  for (let i = 0; i < m.lines.length; i++) {
+    const o = ex.extract(m.lines[i]!, file, m.wallSec);
+    if (o !== Outcome.Matched) { res.failed.push(i, o); continue; }
+    const t = ex.t;
+    if (!(t <= file.newest)) file.newest = t;
+    if (ex.valueFails + ex.negatives > 0) {
+      res.valueFails += ex.valueFails;
+      res.negatives += ex.negatives;
+      res.opFails.push(i);
+    }
+    let p = k * (2 + R);
+    nums[p++] = i;
+    nums[p++] = t;
+    const vals = ex.vals;
+    for (let j = 0; j < R; j++) nums[p++] = vals[j]!;
+    const tv = ex.tagVals;
+    for (let j = 0; j < T; j++) tags.push(tv[j] ?? '');
+    k++;
+  }
+  res.matched = k;
+  res.nums = k === m.lines.length ? nums : nums.slice(0, k * (2 + R));
+  res.newest = file.newest;
+  parentPort!.postMessage(res, [res.nums.buffer as ArrayBuffer]);
+});
