@@ -12,9 +12,8 @@ import { startStatusServer } from './selfstats/status.js';
 import { LagTracker } from './selfstats/lag.js';
 import { Engine } from './engine.js';
 import { TailManager, type TailGroup } from './tail/tailer.js';
-import type { Checkpoint } from './tail/reader.js';
 import { makeOutput } from './sinks.js';
-import { readState, writeState, type FileCheckpoint, type StateFile, STATE_VERSION } from './state/checkpoint.js';
+import { Checkpointer } from './state/checkpointer.js';
 import { wallClock } from './once.js';
 
 const CHECKPOINT_EVERY_MS = 5_000;
@@ -34,54 +33,21 @@ export async function runDaemon(initial: Config, o: CliOptions, log: Logger): Pr
   const engine = new Engine(config, { log, registry, sink, threads: o.threads, wallClock: clock, onLag: (s) => lag.record(s) });
   const stateFile = o.stateFile ?? (o.dryRun ? '' : config.settings.state_file);
 
-  // Restore (spec section 8): pool states, per-file positions, and the points that were not sent.
-  const checkpoints = new Map<string, Checkpoint>();
-  const state = stateFile ? readState(stateFile, log) : null;
-  if (state) {
-    try {
-      for (const [name, ps] of Object.entries(state.groups)) engine.groups.get(name)?.pool.restore(ps);
-      for (const f of state.files) {
-        if (!engine.groups.has(f.group)) continue;
-        checkpoints.set(f.path, { identity: { dev: f.dev, ino: f.ino, fingerprint: f.fingerprint }, offset: f.offset });
-        if (f.newest !== null) engine.restoreFileTime(f.group, f.path, f.newest);
-      }
-      if (state.pending.length) sink.write(state.pending);
-      log.info('State restored', { state_file: stateFile, files: state.files.length, pending_points: state.pending.length });
-    } catch (e) {
-      log.error('State file could not be restored; starting fresh', { state_file: stateFile, error: (e as Error).message });
-      for (const g of config.groups) engine.addGroup(g);
-      checkpoints.clear();
-    }
-  }
+  const checkpointer = new Checkpointer(stateFile, engine, sink, log);
+  checkpointer.restore(config);
 
   const tails = new TailManager(tailGroups(config, o), {
     pollIntervalSec: config.settings.poll_interval,
     maxLineBytes: config.settings.max_line_bytes,
     once: false,
-    checkpoint: (path) => checkpoints.get(path),
+    checkpoint: (path) => checkpointer.positions.get(path),
     log,
     registry,
     sink: (group, batch) => engine.handleBatch(group, batch),
   });
 
-  const saveState = () => (stateFile ? engine.atCut(cutState) : Promise.resolve());
-  const cutState = () => {
-    const files: FileCheckpoint[] = [];
-    const times = new Map<string, Map<string, number>>();
-    for (const p of tails.positions()) {
-      let t = times.get(p.group);
-      if (!t) { t = engine.fileTimes(p.group); times.set(p.group, t); }
-      files.push({ group: p.group, path: p.path, dev: p.identity.dev, ino: p.identity.ino, fingerprint: p.identity.fingerprint,
-        offset: p.offset, newest: t.get(p.path) ?? null });
-    }
-    const groups: StateFile['groups'] = {};
-    for (const [name, rt] of engine.groups) groups[name] = rt.pool.toState();
-    try {
-      writeState(stateFile, { version: STATE_VERSION, written: new Date().toISOString(), files, groups, pending: sink.pending() });
-    } catch (e) {
-      log.error('Could not write the state file', { state_file: stateFile, error: (e as Error).message });
-    }
-  };
+  checkpointer.attach(tails);
+  const saveState = () => checkpointer.save();
 
   const status = config.settings.status_listen
     ? await startStatusServer(config.settings.status_listen, {

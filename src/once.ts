@@ -7,12 +7,16 @@ import { Registry } from './selfstats/registry.js';
 import { Engine } from './engine.js';
 import { TailManager } from './tail/tailer.js';
 import { makeOutput } from './sinks.js';
+import { Checkpointer } from './state/checkpointer.js';
 import { startOnceProgress } from './progress.js';
 
 export async function runOnce(config: Config, o: CliOptions, log: Logger): Promise<number> {
   const registry = new Registry();
   const { sink } = makeOutput(config, o, log, registry);
   const engine = new Engine(config, { log, registry, sink, threads: o.threads, wallClock: wallClock(o) });
+  // A replay never touches the daemon's state_file; it checkpoints only into --state-file.
+  const checkpointer = new Checkpointer(o.stateFile ?? '', engine, sink, log);
+  checkpointer.restore(config);
   const tails = new TailManager(
     config.groups.map((g) => ({ name: g.name, globs: g.files, pollFile: g.poll_file, fromStart: true })),
     {
@@ -22,13 +26,17 @@ export async function runOnce(config: Config, o: CliOptions, log: Logger): Promi
       log,
       registry,
       sink: (group, batch) => engine.handleBatch(group, batch),
+      checkpoint: (path) => checkpointer.positions.get(path),
     },
   );
+  checkpointer.attach(tails);
   const progress = await startOnceProgress(config, registry); // stderr is a terminal: bytes, %, lines/s, ETA
   await tails.start();
-  try { await tails.done; } finally { progress.stop(); }
+  const timer = checkpointer.enabled ? setInterval(() => void checkpointer.save(), 5_000) : null;
+  try { await tails.done; } finally { progress.stop(); if (timer) clearInterval(timer); }
   await engine.flushAll();
   await sink.flush();
+  await checkpointer.save();
   log.info('Replay finished', summary(registry));
   await sink.close();
   await tails.stop();

@@ -1,0 +1,70 @@
+// Restores and writes the state file for a run (daemon, or --once/--dry-run with --state-file):
+// pool states, per-file positions and unsent points (spec section 8).
+import type { Config } from '../config/types.js';
+import type { Logger } from '../log.js';
+import type { PointSink } from '../types.js';
+import type { Engine } from '../engine.js';
+import type { TailManager } from '../tail/tailer.js';
+import type { Checkpoint } from '../tail/reader.js';
+import { readState, writeState, STATE_VERSION, type FileCheckpoint, type StateFile } from './checkpoint.js';
+
+export class Checkpointer {
+  /** Saved positions by path, for the tailer's `checkpoint` option. */
+  readonly positions = new Map<string, Checkpoint>();
+  private tails: TailManager | null = null;
+
+  constructor(private readonly file: string, private readonly engine: Engine, private readonly sink: PointSink, private readonly log: Logger) {}
+
+  get enabled(): boolean {
+    return this.file !== '';
+  }
+
+  /** Reads the state file and restores it into the engine and the sink. Call before tailing starts. */
+  restore(config: Config): void {
+    if (!this.enabled) return;
+    const state = readState(this.file, this.log);
+    if (!state) return;
+    try {
+      for (const [name, ps] of Object.entries(state.groups)) this.engine.groups.get(name)?.pool.restore(ps);
+      for (const f of state.files) {
+        if (!this.engine.groups.has(f.group)) continue;
+        this.positions.set(f.path, { identity: { dev: f.dev, ino: f.ino, fingerprint: f.fingerprint }, offset: f.offset });
+        if (f.newest !== null) this.engine.restoreFileTime(f.group, f.path, f.newest);
+      }
+      if (state.pending.length) this.sink.write(state.pending);
+      this.log.info('State restored', { state_file: this.file, files: state.files.length, pending_points: state.pending.length });
+    } catch (e) {
+      this.log.error('State file could not be restored; starting fresh', { state_file: this.file, error: (e as Error).message });
+      for (const g of config.groups) this.engine.addGroup(g);
+      this.positions.clear();
+    }
+  }
+
+  attach(tails: TailManager): void {
+    this.tails = tails;
+  }
+
+  /** Writes a consistent cut: reading is held until every batch handed in is applied. */
+  save(): Promise<void> {
+    if (!this.enabled || !this.tails) return Promise.resolve();
+    return this.engine.atCut(() => this.write());
+  }
+
+  private write(): void {
+    const files: FileCheckpoint[] = [];
+    const times = new Map<string, Map<string, number>>();
+    for (const p of this.tails!.positions()) {
+      let t = times.get(p.group);
+      if (!t) { t = this.engine.fileTimes(p.group); times.set(p.group, t); }
+      files.push({ group: p.group, path: p.path, dev: p.identity.dev, ino: p.identity.ino, fingerprint: p.identity.fingerprint,
+        offset: p.offset, newest: t.get(p.path) ?? null });
+    }
+    const groups: StateFile['groups'] = {};
+    for (const [name, rt] of this.engine.groups) groups[name] = rt.pool.toState();
+    try {
+      writeState(this.file, { version: STATE_VERSION, written: new Date().toISOString(), files, groups, pending: this.sink.pending() });
+    } catch (e) {
+      this.log.error('Could not write the state file', { state_file: this.file, error: (e as Error).message });
+    }
+  }
+}
