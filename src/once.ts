@@ -37,20 +37,22 @@ export async function runOnce(config: Config, o: CliOptions, log: Logger): Promi
   await engine.flushAll();
   await sink.flush();
   await checkpointer.save();
-  log.info('Replay finished', summary(registry));
-  await sink.close();
+  await sink.close();   // after close: a tcp server's last error replies are read and counted
+  log.info('Replay finished', summary(registry, !o.dryRun));
   await tails.stop();
   await engine.close();
   return 0;
 }
 
 /** Totals of the per-file and per-group counters, for the closing log line. */
-function summary(registry: Registry): Record<string, number> {
+function summary(registry: Registry, pushed: boolean): Record<string, number> {
   const names: Record<string, string> = {
     'tail.line_read': 'lines_read', 'tail.line_matched': 'lines_matched', 'tail.line_failed': 'lines_failed',
     'tail.line_too_long': 'lines_too_long', 'tail.byte_read': 'bytes_read', 'parse.date_failed': 'dates_failed',
     'parse.value_failed': 'values_unparsable', 'parse.value_negative': 'values_negative',
   };
+  // Pushed for real: the pushers' totals too (rejections are rate-limited in the log; this counts them all).
+  if (pushed) Object.assign(names, { 'pusher.key_sent': 'points_sent', 'pusher.send_errors': 'send_errors' });
   const out: Record<string, number> = {};
   for (const k of Object.values(names)) out[k] = 0;
   for (const s of registry.all()) if (names[s.name]) out[names[s.name]!]! += s.value;

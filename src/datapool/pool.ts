@@ -38,7 +38,8 @@ const fin = (v: number): number | null => (Number.isFinite(v) ? v : null);
 /** All keys of one set of group-tag values. */
 export class SeriesSet {
   readonly keys: Array<Key | null>;
-  readonly aliases: string[] = [];
+  /** Raw tag-value paths that resolve to this set (several raw values can sanitise alike). */
+  readonly aliases: string[][] = [];
   live = 0;
   constructor(readonly canonical: string, readonly tagPrefix: string, readonly shard: number, nRefs: number) {
     this.keys = new Array(nRefs).fill(null);
@@ -66,7 +67,13 @@ export class GroupPool {
   /** The group's log clock: the newest time seen in any of its files. */
   clock = -Infinity;
   private lastTick = -Infinity;
-  private readonly raw = new Map<string, SeriesSet>();
+  /**
+   * Raw group-tag values -> set, as nested maps, one level per tag (the last level holds the sets).
+   * Looking up each value as it came out of the regex avoids building and hashing a joined string
+   * per line, which cost more than the regex itself.
+   */
+  private readonly raw = new Map<string, unknown>();
+  private noTags: SeriesSet | null = null;
   private readonly refs: RefInfo[] = [];
   private readonly constTags: Array<string | null>;
   private readonly interval: number;
@@ -109,11 +116,7 @@ export class GroupPool {
    * value per reference (NaN: nothing recorded for that reference).
    */
   record(tagVals: ArrayLike<string | undefined>, t: number, vals: Float64Array): void {
-    let rawKey = tagVals.length > 0 ? (tagVals[0] ?? '') : '';
-    for (let i = 1; i < tagVals.length; i++) rawKey += '\u0001' + (tagVals[i] ?? '');
-    let set = this.raw.get(rawKey);
-    if (set === undefined) set = this.resolve(rawKey, tagVals);
-
+    const set = this.lookup(tagVals);
     const shard = this.shards[set.shard]!;
     const live = this.group.live_poll;
     for (let i = 0; i < vals.length; i++) {
@@ -174,7 +177,8 @@ export class GroupPool {
       }
       if (set.live === 0) {
         shard.sets.delete(canonical);
-        for (const a of set.aliases) this.raw.delete(a);
+        for (const a of set.aliases) this.forget(a);
+        if (set === this.noTags) this.noTags = null;
       }
     }
     shard.tracked.value = shard.keyCount;
@@ -231,8 +235,42 @@ export class GroupPool {
     }
   }
 
+  private lookup(tagVals: ArrayLike<string | undefined>): SeriesSet {
+    const n = tagVals.length;
+    if (n === 0) return this.noTags ?? (this.noTags = this.resolve(tagVals));
+    let m = this.raw;
+    for (let i = 0; i < n - 1; i++) {
+      const v = tagVals[i] ?? '';
+      let next = m.get(v) as Map<string, unknown> | undefined;
+      if (next === undefined) {
+        next = new Map();
+        m.set(own(v), next);
+      }
+      m = next;
+    }
+    const last = tagVals[n - 1] ?? '';
+    let set = m.get(last) as SeriesSet | undefined;
+    if (set === undefined) {
+      set = this.resolve(tagVals);
+      m.set(own(last), set);
+    }
+    return set;
+  }
+
+  /** Forgets a raw tag-value path (its set went stale). */
+  private forget(path: string[]): void {
+    const maps: Array<Map<string, unknown>> = [this.raw];
+    for (let i = 0; i < path.length - 1; i++) {
+      const next = maps[i]!.get(path[i]!) as Map<string, unknown> | undefined;
+      if (!next) return;
+      maps.push(next);
+    }
+    maps[maps.length - 1]!.delete(path[path.length - 1]!);
+    for (let i = maps.length - 1; i > 0; i--) if (maps[i]!.size === 0) maps[i - 1]!.delete(path[i - 1]!);
+  }
+
   /** Maps raw tag values to their canonical (sanitised) set, creating it on first sight. */
-  private resolve(rawKey: string, tagVals: ArrayLike<string | undefined>): SeriesSet {
+  private resolve(tagVals: ArrayLike<string | undefined>): SeriesSet {
     const tags = this.group.tags;
     let prefix = '';
     let canonical = '';
@@ -249,8 +287,9 @@ export class GroupPool {
       set = new SeriesSet(canonical, prefix, shardIdx, this.refs.length);
       shard.sets.set(canonical, set);
     }
-    set.aliases.push(rawKey);
-    this.raw.set(rawKey, set);
+    const path: string[] = [];
+    for (let i = 0; i < tags.length; i++) path.push(own(tagVals[i] ?? ''));
+    set.aliases.push(path);
     return set;
   }
 
@@ -274,4 +313,12 @@ export class GroupPool {
     shard.tracked.value = shard.keyCount;
     return key;
   }
+}
+
+/**
+ * A copy of a string that does not keep the log line it was cut from alive (V8 shares the parent of
+ * substrings of 13 characters or more). Only for strings kept as map keys.
+ */
+function own(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
 }

@@ -88,9 +88,10 @@ export class Pusher {
   async close(): Promise<void> {
     this.closed = true;
     this.state = 'closed';
-    this.transport?.close();
+    const closing = this.transport?.close();
     this.wake?.();
     await this.loop;
+    await closing;
   }
 
   canSend(): boolean {
@@ -178,7 +179,7 @@ export class Pusher {
     if (!this.transport) return;
     this.countConnects();
     this.connectsBefore += this.transport.connects();
-    this.transport.close();
+    void this.transport.close();
     this.transport = null;
   }
 

@@ -12,6 +12,7 @@ import {
 
 const RECENT_LINES = 4096;      // sent lines remembered to identify the point an error reply names
 const MAX_REPLY_LINE = 64 * 1024;
+const CLOSE_GRACE_MS = 2_000;   // close(): how long the server's last replies are waited for
 
 /** Ring of recently sent line bodies, newest last. */
 class RecentLines {
@@ -72,9 +73,23 @@ export class TcpTransport implements Transport {
     return { done: points.length, bytes: buf.length, rejected: [], retry: null };
   }
 
-  close(): void {
+  /**
+   * Half-closes: the kernel sends what it holds, then FIN, and the server's last replies are still
+   * read and reported. Destroying a socket with unread replies would reset the connection, and the
+   * server would lose the lines it had not read yet (every `put` after the last reply read, at each
+   * end of --once and each shutdown). Destroyed after a grace period if the server keeps its side open.
+   */
+  close(): Promise<void> {
     this.closed = true;
-    if (this.sock) this.drop(this.sock);
+    const s = this.sock;
+    if (!s) return Promise.resolve();
+    this.sock = null;
+    return new Promise((resolve) => {
+      const done = () => { clearTimeout(timer); s.destroy(); resolve(); };
+      const timer = setTimeout(done, Math.min(CLOSE_GRACE_MS, this.ctx.timeoutMs));
+      s.once('close', done);
+      s.end();
+    });
   }
 
   private where(): string { return `${this.endpoint.host}:${this.endpoint.port}`; }

@@ -43,8 +43,11 @@ export interface Transport {
   connected(): boolean;
   /** Connections opened so far (a pusher counts every one after the first as a reconnect). */
   connects(): number;
-  /** Drops the connection; an in-flight send() ends with a retry outcome. */
-  close(): void;
+  /**
+   * Drops the connection; an in-flight send() ends with a retry outcome (tcp: once the kernel sent
+   * what it holds and the server's last replies were read, or after a short grace period).
+   */
+  close(): void | Promise<void>;
 }
 
 export type TransportFactory = (ep: Endpoint, ctx: TransportContext) => Transport;

@@ -36,6 +36,8 @@ export interface ReservoirState {
   priorities: number[];
   values: number[];
   prng: number[];
+  /** Lowest kept priority at the last cut (null: none yet); restores the exact internal state. */
+  threshold?: number | null;
 }
 
 export class ForwardDecayReservoir {
@@ -48,10 +50,12 @@ export class ForwardDecayReservoir {
   declare readonly prng: Prng;
   /** Log time (s) of the landmark; NaN before the first update. Read-only outside this class. */
   declare landmark: number;
-  /** Number of values held (<= size). Read-only outside this class. */
-  declare count: number;
-  declare private readonly prio: Float64Array;
-  declare private readonly vals: Float64Array;
+  /** Entries in the buffer (up to 2 * size before a cut); `count` is what is held. */
+  declare private n: number;
+  /** Lowest kept priority at the last cut (-Infinity before the first): nothing at or below it can be kept. */
+  declare private threshold: number;
+  declare private prio: Float64Array;
+  declare private vals: Float64Array;
   /** Cache of exp(alpha * (t - landmark)) for the last t (log lines often share a timestamp). */
   declare private expT: number;
   declare private expV: number;
@@ -71,9 +75,10 @@ export class ForwardDecayReservoir {
     this.rescaleThresholdSec = rescaleThresholdSec;
     this.prng = prng;
     this.landmark = NaN;
-    this.count = 0;
-    this.prio = new Float64Array(size);
-    this.vals = new Float64Array(size);
+    this.n = 0;
+    this.threshold = -Infinity;
+    this.prio = new Float64Array(Math.min(16, 2 * size));
+    this.vals = new Float64Array(Math.min(16, 2 * size));
     this.expT = NaN;
     this.expV = 1.5; // any double: keeps the field an unboxed double
   }
@@ -112,48 +117,86 @@ export class ForwardDecayReservoir {
   private rescale(t: number): void {
     const factor = Math.exp(-this.alpha * (t - this.landmark));
     const prio = this.prio;
-    for (let i = 0; i < this.count; i++) prio[i] *= factor;
+    for (let i = 0; i < this.n; i++) prio[i] *= factor;
+    this.threshold *= factor;
     this.landmark = t;
     this.expT = NaN;
   }
 
-  /** Heap insert keeping the `size` highest priorities; ties with the lowest kept one are dropped. */
+  /**
+   * Keeps the `size` highest priorities. New entries are appended to a buffer of up to 2 * size
+   * and the buffer is cut back to the top `size` by quickselect when it fills (amortised O(1), and
+   * sequential memory access, where a heap costs a cache-missing sift per update). An entry not
+   * above the lowest kept priority of the last cut can never be among the kept ones (the kept set
+   * only rises, and a rescale preserves order), so it is dropped at once; ties with it too.
+   */
   private offer(p: number, value: number): void {
+    if (p <= this.threshold) return;
+    let n = this.n;
+    if (n === this.prio.length) this.grow();
+    this.prio[n] = p;
+    this.vals[n] = value;
+    this.n = ++n;
+    if (n >= 2 * this.size) this.compact();
+  }
+
+  private grow(): void {
+    const cap = Math.min(2 * this.size, Math.max(16, this.prio.length * 2));
+    const prio = new Float64Array(cap);
+    const vals = new Float64Array(cap);
+    prio.set(this.prio);
+    vals.set(this.vals);
+    this.prio = prio;
+    this.vals = vals;
+  }
+
+  /** Cuts the buffer back to its `size` highest priorities (moved to the front). */
+  private compact(): void {
+    const n = this.n;
+    const size = this.size;
+    if (n <= size) return;
     const prio = this.prio;
     const vals = this.vals;
-    const n = this.count;
-    if (n < this.size) {
-      // sift up from the new leaf
-      let i = n;
-      while (i > 0) {
-        const parent = (i - 1) >> 1;
-        const pp = prio[parent];
-        if (pp <= p) break;
-        prio[i] = pp;
-        vals[i] = vals[parent];
-        i = parent;
+    // Quickselect: afterwards [n - size, n) holds the `size` highest priorities.
+    const k = n - size;
+    let lo = 0;
+    let hi = n - 1;
+    while (hi > lo) {
+      const mid = (lo + hi) >>> 1;
+      // median of three as pivot
+      const a = prio[lo]!, b = prio[mid]!, c = prio[hi]!;
+      const pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+      let i = lo;
+      let j = hi;
+      while (i <= j) {
+        while (prio[i]! < pivot) i++;
+        while (prio[j]! > pivot) j--;
+        if (i <= j) {
+          const tp = prio[i]!; prio[i] = prio[j]!; prio[j] = tp;
+          const tv = vals[i]!; vals[i] = vals[j]!; vals[j] = tv;
+          i++;
+          j--;
+        }
       }
-      prio[i] = p;
-      vals[i] = value;
-      this.count = n + 1;
-      return;
+      if (k <= j) hi = j;
+      else if (k >= i) lo = i;
+      else break;
     }
-    if (p <= prio[0]) return;
-    // replace the root (lowest priority) and sift down
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      const m = r < n && prio[r] < prio[l] ? r : l;
-      const pm = prio[m];
-      if (pm >= p) break;
-      prio[i] = pm;
-      vals[i] = vals[m];
-      i = m;
+    let min = Infinity;
+    for (let i = 0; i < size; i++) {
+      const q = prio[k + i]!;
+      prio[i] = q;
+      vals[i] = vals[k + i]!;
+      if (q < min) min = q;
     }
-    prio[i] = p;
-    vals[i] = value;
+    this.n = size;
+    this.threshold = min;
+  }
+
+  /** Number of values held (<= size). */
+  get count(): number {
+    this.compact();
+    return this.n;
   }
 
   /**
@@ -164,27 +207,28 @@ export class ForwardDecayReservoir {
     const n = this.count;
     const dst = out !== undefined && out.length >= n ? out : new Float64Array(n);
     const vals = this.vals;
-    for (let i = 0; i < n; i++) dst[i] = vals[i];
+    for (let i = 0; i < n; i++) dst[i] = vals[i]!;
     return dst;
   }
 
   /**
-   * The internal value storage (heap order). Read-only by contract: only the first `count` entries
-   * are meaningful, and it changes on the next update. For `summarize(r.buffer, r.count, out)`,
-   * which copies before sorting.
+   * The internal value storage. Read-only by contract: only the first `count` entries are
+   * meaningful (read `count` first), and it changes on the next update. For
+   * `summarize(r.buffer, r.count, out)`, which copies before sorting.
    */
   get buffer(): Float64Array {
+    this.compact();
     return this.vals;
   }
 
   toState(): ReservoirState {
+    // Canonical: entries sorted by priority, and the threshold implied by a full reservoir, so the
+    // state does not depend on when earlier cuts happened.
     const n = this.count;
-    const priorities = new Array<number>(n);
-    const values = new Array<number>(n);
-    for (let i = 0; i < n; i++) {
-      priorities[i] = this.prio[i];
-      values[i] = this.vals[i];
-    }
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => this.prio[a]! - this.prio[b]! || this.vals[a]! - this.vals[b]!);
+    const priorities = order.map((i) => this.prio[i]!);
+    const values = order.map((i) => this.vals[i]!);
+    if (n === this.size && n > 0 && priorities[0]! > this.threshold) this.threshold = priorities[0]!;
     return {
       size: this.size,
       alpha: this.alpha,
@@ -193,6 +237,7 @@ export class ForwardDecayReservoir {
       priorities,
       values,
       prng: this.prng.getState(),
+      threshold: this.threshold === -Infinity ? null : this.threshold,
     };
   }
 
@@ -224,9 +269,9 @@ export class ForwardDecayReservoir {
       if (typeof p !== 'number' || !(p >= 0) || !Number.isFinite(p) || typeof v !== 'number' || !Number.isFinite(v)) {
         throw new Error(`invalid reservoir state: entry ${i}`);
       }
-      // Entries are in heap order, so with the same size this rebuilds the identical heap.
       r.offer(p, v);
     }
+    if (typeof state.threshold === 'number' && size === state.size) r.threshold = Math.max(r.threshold, state.threshold);
     return r;
   }
 }

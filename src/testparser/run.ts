@@ -59,7 +59,7 @@ import { expandGlob } from '../tail/glob.js';
 import { startProgress, totalSize } from '../progress.js';
 import { readLines, type InputLine } from './lines.js';
 import { RegexLocator, locateFailure, type Location } from './locate.js';
-import { keyLines, positions, refInfos, type RefInfo } from './keys.js';
+import { keyLines, positions, refInfos } from './keys.js';
 import { makeStyle, printable, useColour, windowAround, type Style } from './style.js';
 
 /** Failing lines whose failure is located for the "where lines failed" table. */
@@ -364,4 +364,3 @@ export function describe(loc: Location, locators: RegexLocator[], st: Style): st
   return s;
 }
 
-export type { RefInfo };

@@ -35,6 +35,7 @@ describe('the brief\'s examples', () => {
     expect(parse('Jan  2 15:04:05', 'Feb 18 04:00:00')).toBe(1770523200 + 10 * 86400);
     expect(parse('Jan 2 15:04:05', 'Feb    8 04:00:00')).toBe(1770523200);
     expect(parse('Jan 2 15:04:05', 'Feb8 04:00:00')).toBeNaN(); // a layout space needs at least one
+    expect(parse('2006-01-02 ', '2026-02-08')).toBe(U(2026, 2, 8)); // ...unless the value has ended (Go)
   });
 
   it('apache layouts with a numeric offset', () => {
@@ -371,6 +372,12 @@ describe('year-less layouts (syslog)', () => {
     expect(y('Jan  1 00:00:10', newest, U(2027, 3, 1))).toBe(U(2027, 1, 1, 0, 0, 10));
   });
 
+  it('replayed long after: a slightly older line after New Year stays in the old year', () => {
+    // newest seen Jan 10 2027, wall clock a year later: Dec 20 2027 is allowed but Dec 20 2026 is closer
+    expect(y('Dec 20 12:00:00', U(2027, 1, 10), U(2028, 3, 1))).toBe(U(2026, 12, 20, 12));
+    expect(y('Jan 20 12:00:00', U(2026, 12, 20), U(2028, 3, 1))).toBe(U(2027, 1, 20, 12));
+  });
+
   it('a gap of 40 days does not move a line to another year', () => {
     const wall = U(2027, 3, 1);
     expect(y('Dec 30 12:00:00', U(2026, 11, 20), wall)).toBe(U(2026, 12, 30, 12));
@@ -421,6 +428,13 @@ describe('the one-entry cache changes nothing', () => {
     // same year of yearRef, different wall clock: the future rule still applies
     expect(cached.parse('Mar  5 00:00:00', U(2026, 3, 1), U(2026, 3, 1))).toBe(U(2025, 3, 5));
     expect(cached.parse('Mar  5 00:00:00', U(2026, 3, 1), U(2026, 3, 10))).toBe(U(2026, 3, 5));
+  });
+
+  it('same text, yearRef years apart: candidates follow yearRef', () => {
+    const cached = compileDateParser('Jan _2 15:04:05', 'UTC');
+    expect(cached.parse('Jun  1 00:00:00', U(2026, 6, 1), U(2030, 1, 1))).toBe(U(2026, 6, 1));
+    expect(cached.parse('Jun  1 00:00:00', U(2029, 6, 1), U(2030, 1, 1))).toBe(U(2029, 6, 1));
+    expect(cached.parse('Jun  1 00:00:00', U(2020, 6, 1), U(2030, 1, 1))).toBe(U(2020, 6, 1));
   });
 
   it('a stream of lines gives identical results with and without the cache', () => {

@@ -39,7 +39,7 @@ async function torture(opts: { total: number; every: number; seed: number; pollF
   });
   const res = await done;
   const expected = res.counts.reduce((a, b) => a + b, 0);
-  await waitFor(() => c.count() >= expected, `all ${expected} lines (seed ${opts.seed})`, 30_000);
+  await waitFor(() => c.count() >= expected, `all ${expected} lines (seed ${opts.seed})`, 15_000);
   await new Promise((r) => setTimeout(r, 200)); // anything read twice would show up now
   for (let k = 0; k < nFiles; k++) {
     const seqs = c.lines(path.join(dir, `f${k}.log`)).map((l) => {

@@ -148,7 +148,8 @@ describe('TailManager: rotation', () => {
     const f = p('app.log');
     fs.writeFileSync(f, '');
     const c = new Collector();
-    const m = track(manager([group('g', [p('app.log*')])], c.sink));
+    const log = new MemLog();
+    const m = track(manager([group('g', [p('app.log*')])], c.sink, { log }));
     await m.start();
     write(f, nums(0, 5));
     await waitFor(() => c.count() === 5, 'lines');
@@ -162,6 +163,7 @@ describe('TailManager: rotation', () => {
     await sleep(300);
     expect([...c.lines()].sort()).toEqual(nums(0, 10).sort());
     expect(m.positions().map((x) => x.path).sort()).toEqual([f, p('app.log.1')]);
+    expect(log.has(/following it under its new name|from its previous position/)).toBe(true);
   });
 });
 
@@ -295,6 +297,44 @@ describe('TailManager: status, metrics, reload', () => {
     await waitFor(() => c.count() === 3, 'after reload');
     expect(c.lines(undefined, 'a')).toEqual(['a1', 'a2']);
     expect(c.lines(undefined, 'c')).toEqual(['b0']);
+  });
+
+  it('setGroups with changed globs: kept files keep their reader, newly matched files start at their end', async () => {
+    write(p('a.log'), ['a0']);
+    write(p('b.log'), ['b0']);
+    write(p('c.txt'), ['c0']);
+    const c = new Collector();
+    const log = new MemLog();
+    const m = track(manager([group('g', [p('a.log'), p('b.log')])], c.sink, { log }));
+    await m.start();
+    write(p('a.log'), ['a1']);
+    await waitFor(() => c.count() === 1, 'a1');
+    const before = m.positions().find((x) => x.path === p('a.log'));
+    await m.setGroups([group('g', [p('a.log'), p('*.txt')])]);
+    expect(m.positions().map((x) => x.path).sort()).toEqual([p('a.log'), p('c.txt')]);
+    expect(m.positions().find((x) => x.path === p('a.log'))).toEqual(before);
+    expect(log.has(/stopped tailing/)).toBe(true);
+    write(p('a.log'), ['a2']);
+    write(p('b.log'), ['b1']);
+    write(p('c.txt'), ['c1']);
+    await waitFor(() => c.count() === 3, 'after reload');
+    await sleep(200);
+    expect(c.lines()).toEqual(expect.arrayContaining(['a1', 'a2', 'c1']));
+    expect(c.count()).toBe(3);
+  });
+
+  it('skipped long lines are reported in the batch and warned about (rate-limited)', async () => {
+    fs.writeFileSync(p('a.log'), '');
+    const c = new Collector();
+    const log = new MemLog();
+    const m = track(manager([group('g', [p('*.log')])], c.sink, { log, maxLineBytes: 10, chunkBytes: 8 }));
+    await m.start();
+    write(p('a.log'), ['short', 'y'.repeat(50), 'z'.repeat(11), 'ok']);
+    await waitFor(() => c.count() === 2, 'lines');
+    expect(c.lines()).toEqual(['short', 'ok']);
+    expect(c.received.reduce((n, r) => n + r.batch.skippedLong, 0)).toBe(2);
+    expect(log.entries.filter((e) => e.level === 'warn' && /max_line_bytes/.test(e.msg)).length).toBe(1);
+    expect(m.positions()[0].offset).toBe(fs.statSync(p('a.log')).size);
   });
 
   it('a sink that throws stops reading and rejects done', async () => {
