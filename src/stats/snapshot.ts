@@ -73,29 +73,86 @@ export function summarize(values: Float64Array, n: number, out: Summary): Summar
     out.size = 0;
     return out;
   }
+  // Copy (the caller's storage is never reordered), then select only the order statistics the
+  // percentiles need: an in-place multi-quickselect costs a fraction of a full sort (V8's
+  // TypedArray sort is ~40 ns an element here). Sums are compensated (Neumaier), so they do not
+  // depend on the order the values are held in.
   const s = sortedView(n);
+  let min = Infinity;
+  let max = -Infinity;
   let sum = 0;
+  let c = 0;
   for (let i = 0; i < n; i++) {
-    const v = values[i];
+    const v = values[i]!;
     s[i] = v;
-    sum += v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    const t = sum + v;
+    c += Math.abs(sum) >= Math.abs(v) ? (sum - t) + v : (v - t) + sum;
+    sum = t;
   }
-  s.sort();
-  const mean = sum / n;
+  const mean = (sum + c) / n;
   let sq = 0;
+  let cq = 0;
   for (let i = 0; i < n; i++) {
-    const d = s[i] - mean;
-    sq += d * d;
+    const d = s[i]! - mean;
+    const v = d * d;
+    const t = sq + v;
+    cq += sq >= v ? (sq - t) + v : (v - t) + sq;
+    sq = t;
   }
-  out.min = s[0];
-  out.max = s[n - 1];
+  let from = 0;
+  for (let i = 0; i < PS.length; i++) {
+    const pos = PS[i]! * (n + 1);
+    if (pos < 1 || pos >= n) continue;
+    const f = Math.floor(pos);
+    if (f - 1 >= from) { select(s, from, n - 1, f - 1); from = f; }
+    if (f >= from) { select(s, from, n - 1, f); from = f + 1; }
+  }
+  out.min = min;
+  out.max = max;
   out.mean = mean;
-  out.stddev = Math.sqrt(sq / n);
-  out.p50 = percentile(s, n, 0.5);
-  out.p75 = percentile(s, n, 0.75);
-  out.p95 = percentile(s, n, 0.95);
-  out.p99 = percentile(s, n, 0.99);
-  out.p999 = percentile(s, n, 0.999);
+  out.stddev = Math.sqrt((sq + cq) / n);
+  out.p50 = pick(s, n, 0.5, min, max);
+  out.p75 = pick(s, n, 0.75, min, max);
+  out.p95 = pick(s, n, 0.95, min, max);
+  out.p99 = pick(s, n, 0.99, min, max);
+  out.p999 = pick(s, n, 0.999, min, max);
   out.size = n;
   return out;
+}
+
+const PS = [0.5, 0.75, 0.95, 0.99, 0.999];
+
+/** Percentile p over `s` whose needed order statistics have been selected into place. */
+function pick(s: Float64Array, n: number, p: number, min: number, max: number): number {
+  const pos = p * (n + 1);
+  if (pos < 1) return min;
+  if (pos >= n) return max;
+  const f = Math.floor(pos);
+  const lower = s[f - 1]!;
+  return lower + (pos - f) * (s[f]! - lower);
+}
+
+/** Hoare quickselect: afterwards a[k] is the k-th smallest of a[lo..hi], smaller ones before it, larger after. */
+function select(a: Float64Array, lo: number, hi: number, k: number): void {
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    const x = a[lo]!, y = a[mid]!, z = a[hi]!;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : (x < z ? x : y < z ? z : y);
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!; a[i] = a[j]!; a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return;
+  }
 }
