@@ -67,10 +67,10 @@ export async function runDaemon(initial: Config, o: CliOptions, log: Logger): Pr
   const host = hostname();
   const timers = [
     setInterval(() => {
+      lag.update();
       if (!tails.isBackpressured()) void engine.flushQuiet((g) => tails.isCaughtUp(g));
     }, QUIET_CHECK_MS),
     setInterval(() => {
-      lag.update();
       sink.write(registryPoints(registry, host, Math.floor(Date.now() / 1000)));
     }, config.settings.stats_interval * 1000),
     setInterval(() => void saveState(), CHECKPOINT_EVERY_MS),

@@ -101,7 +101,15 @@ function statusJson(src: StatusSources): string {
     files: src.files(),
     shards: src.shards(),
     pushers: src.pushers(),
+    memory: memory(),
   }, null, 2) + '\n';
+}
+
+/** The process's memory, in MB: what an operator checks when keys pile up. */
+function memory(): Record<string, number> {
+  const m = process.memoryUsage();
+  const mb = (v: number) => Math.round(v / 1048576 * 10) / 10;
+  return { rss_mb: mb(m.rss), heap_used_mb: mb(m.heapUsed), heap_total_mb: mb(m.heapTotal), external_mb: mb(m.external) };
 }
 
 function answer(req: http.IncomingMessage, res: http.ServerResponse, code: number, type: string, body: string): void {
