@@ -2,10 +2,11 @@
 // /dev/null) and runs Debian's `mtail -one_shot` on an equivalent program over the same file.
 // Whole-process figures (wall, CPU, peak RSS via /usr/bin/time), median of several runs.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generate } from './gen.mjs';
+import { live, manyKeys, twoFiles } from './cases.mjs';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
 const cli = join(root, 'build/dist/cli.js');
@@ -100,10 +101,31 @@ if (process.env.BENCH_SKIP_MTAIL !== '1') {
       '-address', '127.0.0.1', '-port', '0', '-logtostderr'], { stdio: ['ignore', 'ignore', 'pipe'] })));
 }
 
-const fmt = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const CASES = new Set((process.env.BENCH_CASES ?? 'twofiles,live,keys').split(',').filter(Boolean));
+if (CASES.has('twofiles')) results.push(...await twoFiles({ dir: work, cli, seedConfig, bench, timed }));
+const liveRes = CASES.has('live') ? await live({ dir: work, cli, seedConfigText: seedConfig }) : null;
+const keysRes = CASES.has('keys') ? await manyKeys({ dir: work, cli }) : null;
+
+const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '-');
 const size = statSync(seedLog).size;
-console.log(`\nseed log: ${fmt(LINES)} lines, ${fmt(size / 1e6, 0)} MB, median of ${RUNS} runs, whole process\n`);
-console.log('| program | wall s | lines/s | CPU s | peak RSS MB |');
-console.log('|---|---|---|---|---|');
-for (const r of results) console.log(`| ${r.name} | ${fmt(r.wall, 2)} | ${fmt(r.linesPerSec)} | ${fmt(r.cpu, 2)} | ${fmt(r.rssMB)} |`);
-if (results.length > 1) console.log(`\nratio (collector lines/s / mtail lines/s): ${fmt(results[0].linesPerSec / results[1].linesPerSec, 1)}x`);
+const baselineFile = join(root, 'test/bench/baseline.json');
+const baseline = existsSync(baselineFile) ? JSON.parse(readFileSync(baselineFile, 'utf8')) : {};
+console.log(`\nseed log: ${fmt(LINES)} lines, ${fmt(size / 1e6, 0)} MB, median of ${RUNS} runs, whole process (previous: test/bench/baseline.json)\n`);
+console.log('| program | wall s | lines/s | previous lines/s | CPU s | peak RSS MB |');
+console.log('|---|---|---|---|---|---|');
+for (const r of results) console.log(`| ${r.name} | ${fmt(r.wall, 2)} | ${fmt(r.linesPerSec)} | ${fmt(baseline[r.name]?.linesPerSec)} | ${fmt(r.cpu, 2)} | ${fmt(r.rssMB)} |`);
+const byName = (prefix) => results.find((r) => r.name.startsWith(prefix));
+const seed = byName('logmetrics-collector -j 1');
+const mt = byName('mtail');
+if (seed && mt) console.log(`\nratio collector / mtail (lines/s): ${fmt(seed.linesPerSec / mt.linesPerSec, 1)}x (Go original, published: 43k lines/s, 300 MB)`);
+const t1 = byName('two files, -j 1');
+const t2 = byName('two files, -j 2');
+if (t1 && t2) console.log(`two files: -j 2 / -j 1 = ${fmt(t2.linesPerSec / t1.linesPerSec, 2)}x`);
+if (liveRes) console.log(`live tailing: ${fmt(liveRes.rate)} lines/s written for ${liveRes.seconds} s: collector CPU ${fmt(liveRes.cpuPercent, 1)}% of one core, lag p50 ${fmt(liveRes.lagP50, 2)} s, p99 ${fmt(liveRes.lagP99, 2)} s, RSS ${fmt(liveRes.rssMB)} MB`);
+if (keysRes) console.log(`${fmt(keysRes.keys)} distinct keys: peak ${fmt(keysRes.peakKeys)} keys, RSS ${fmt(keysRes.peakRssMB)} MB, heap ${fmt(keysRes.peakHeapMB)} MB; after stale removal ${fmt(keysRes.afterKeys)} keys, RSS ${fmt(keysRes.afterRssMB)} MB, heap ${fmt(keysRes.afterHeapMB)} MB`);
+if (process.env.BENCH_SAVE === '1') {
+  const out = Object.fromEntries(results.map((r) => [r.name, r]));
+  if (liveRes) out.live = liveRes;
+  if (keysRes) out.keys = keysRes;
+  writeFileSync(baselineFile, JSON.stringify(out, null, 2) + '\n');
+}

@@ -1,0 +1,142 @@
+// Extra `npm run bench` cases for issue 7: -j on two files, live tailing at 50k lines/s (CPU and
+// lag from the status endpoint), and 100k distinct keys with stale removal (RSS, heap, keys).
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { generate } from './gen.mjs';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const pad = (n) => String(n).padStart(2, '0');
+const syslogDate = (d) => `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+const seedLine = (date, call, host, ms) => `${date} ${host} rest_sales.api: [INFO] [performance] (http-2350-9) [c:${call}] [s:d9e] [r:1]  (${ms}) [bnt:1/2] [sql:2/1] [membase:0/0] [memcache:4/2] [other:0/0]\n`;
+
+function freePort() {
+  return new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); }); });
+}
+
+function cpuTicks(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks (100/s)
+}
+
+function rssMB(pid) {
+  const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function getJson(port, path) {
+  const r = await fetch(`http://127.0.0.1:${port}${path}`);
+  return path === '/metrics' ? r.text() : r.json();
+}
+
+function startDaemon(cli, conf) {
+  const devnull = openSync('/dev/null', 'w');
+  return spawn(process.execPath, [cli, '-c', conf, '--dry-run'], { stdio: ['ignore', devnull, 'ignore'] });
+}
+
+/** Two input files, -j 1 vs -j 2 (whole process, median of runs). */
+export async function twoFiles({ dir, cli, seedConfig, bench, timed, lines = 1_000_000 }) {
+  const a = join(dir, 'two-a.log');
+  const b = join(dir, 'two-b.log');
+  await generate(a, lines / 2, { seed: 11 });
+  await generate(b, lines / 2, { seed: 12 });
+  const conf = join(dir, 'two.conf');
+  writeFileSync(conf, seedConfig([a, b]));
+  const j1 = bench('two files, -j 1', lines, () => timed('node', [cli, '-c', conf, '--once', '--dry-run', '-j', '1'], { stdio: ['ignore', 'ignore', 'pipe'] }));
+  const j2 = bench('two files, -j 2', lines, () => timed('node', [cli, '-c', conf, '--once', '--dry-run', '-j', '2'], { stdio: ['ignore', 'ignore', 'pipe'] }));
+  return [j1, j2];
+}
+
+/** Live tailing: a writer appends `rate` lines/s (stamped now) for `seconds`; CPU of the collector and lag p99. */
+export async function live({ dir, cli, seedConfigText, rate = 50_000, seconds = 20 }) {
+  const log = join(dir, 'live.log');
+  writeFileSync(log, '');
+  const port = await freePort();
+  const conf = join(dir, 'live.conf');
+  writeFileSync(conf, seedConfigText([log]).replace('interval: 15, live_poll: false, parse_from_start: true', 'interval: 1, live_poll: true, parse_from_start: false')
+    .replace('settings: {', `settings: { status_listen: "127.0.0.1:${port}",`));
+  const child = startDaemon(cli, conf);
+  await sleep(1500);
+  const calls = ['getUser', 'session.addItem', 'cart.checkout', 'search.query'];
+  const tick = 100;
+  const perTick = rate * tick / 1000;
+  let written = 0;
+  let cpu0 = 0;
+  let t0 = 0;
+  const start = Date.now();
+  while (Date.now() - start < seconds * 1000) {
+    const now = new Date();
+    const date = syslogDate(now);
+    let chunk = '';
+    for (let i = 0; i < perTick; i++) chunk += seedLine(date, calls[i & 3], `rest${i % 3}.mynetwork`, 20 + (i % 50));
+    appendFileSync(log, chunk);
+    written += perTick;
+    if (!t0 && Date.now() - start > 3000) { t0 = Date.now(); cpu0 = cpuTicks(child.pid); }
+    const next = start + Math.ceil((Date.now() - start + 1) / tick) * tick;
+    await sleep(Math.max(0, next - Date.now()));
+  }
+  const cpu = (cpuTicks(child.pid) - cpu0) / 100 / ((Date.now() - t0) / 1000);
+  await sleep(1500);
+  const metrics = await getJson(port, '/metrics');
+  const lag = (q) => Number(new RegExp(`logmetrics_collector_lag_seconds\\{[^}]*quantile="${q}"[^}]*\\} (\\S+)`).exec(metrics)?.[1]);
+  const rss = rssMB(child.pid);
+  child.kill('SIGTERM');
+  await new Promise((r) => child.on('exit', r));
+  return { rate, seconds, written, cpuPercent: cpu * 100, lagP50: lag('p50'), lagP99: lag('p99'), rssMB: rss };
+}
+
+/** 100k distinct keys (one meter per call name), then stale removal once they are 5+ min old in log time. */
+export async function manyKeys({ dir, cli, keys = 100_000 }) {
+  const log = join(dir, 'keys.log');
+  const port = await freePort();
+  const conf = join(dir, 'keys.conf');
+  writeFileSync(conf, `{
+  keys: {
+    files: [ ${JSON.stringify(log)} ],
+    re: [ '^(\\w+\\s+\\d+\\s+[\\d:]+)\\s+(\\S+)\\s.*\\[c:(\\S+)\\].*\\((\\d+)\\)' ],
+    expected_matches: 4,
+    date: { position: 1, format: "Jan _2 15:04:05", timezone: "UTC" },
+    key_prefix: k,
+    tags: { call: 3 },
+    metrics: { meter: [ { key_suffix: hits, reference: [ [0, ""] ] } ] },
+    live_poll: true, interval: 15, stale_removal: true, stale_threshold_min: 5, parse_from_start: true
+  },
+  settings: { state_file: "", status_listen: "127.0.0.1:${port}" }
+}
+`);
+  const base = Date.UTC(2026, 1, 8, 4, 0, 0);
+  let text = '';
+  for (let i = 0; i < keys; i++) text += seedLine(syslogDate(new Date(base + Math.floor(i / keys * 60_000))), `call${i}`, 'rest1.mynetwork', i % 100);
+  writeFileSync(log, text);
+  const child = startDaemon(cli, conf);
+  const waitKeys = async (pred) => {
+    for (let i = 0; i < 600; i++) {
+      await sleep(500);
+      try {
+        const s = await getJson(port, '/status');
+        const n = s.shards.reduce((a, x) => a + x.keys, 0);
+        const lagBytes = s.files.reduce((a, f) => a + f.lagBytes, 0);
+        if (pred(n, lagBytes)) return { keys: n, heapMB: s.memory.heap_used_mb };
+      } catch { /* not up yet */ }
+    }
+    throw new Error('timeout waiting for keys');
+  };
+  const peak = await waitKeys((n, lag) => n >= keys && lag === 0);
+  await sleep(1000);
+  const peakRss = rssMB(child.pid);
+  // 10 minutes later in log time: only a few calls; the 100k keys go stale and are removed.
+  let later = '';
+  for (let i = 0; i < 2000; i++) later += seedLine(syslogDate(new Date(base + 600_000 + i * 100)), `live${i % 10}`, 'rest1.mynetwork', 5);
+  appendFileSync(log, later);
+  const after = await waitKeys((n) => n <= 10);
+  global.gc?.();
+  await sleep(3000);
+  const afterRss = rssMB(child.pid);
+  const s = await getJson(port, '/status');
+  child.kill('SIGTERM');
+  await new Promise((r) => child.on('exit', r));
+  return { keys, peakKeys: peak.keys, peakRssMB: peakRss, peakHeapMB: peak.heapMB, afterKeys: after.keys, afterRssMB: afterRss, afterHeapMB: s.memory.heap_used_mb };
+}
+export { spawnSync };
