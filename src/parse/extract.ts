@@ -49,6 +49,11 @@ export class Extractor {
   matchedRegex = -1;
 
   private readonly pos: Array<string | undefined>;
+
+  /** After a Matched (or BadDate) outcome: every position's value after transforms (0 = the line). */
+  get positions(): ReadonlyArray<string | undefined> {
+    return this.pos;
+  }
   private readonly transforms: CompiledTransform[];
   private readonly date: DateParser;
   private readonly datePos: number;

@@ -31,7 +31,7 @@ export function refInfos(g: LogGroup): RefInfo[] {
 
 /** The positions (after transforms) of the line last given to `ex.extract`. */
 export function positions(ex: Extractor): ReadonlyArray<string | undefined> {
-  return ex['pos'];
+  return ex.positions;
 }
 
 /** The group tags of the line last extracted, as `name=value` sorted by name (constants included). */
