@@ -90,6 +90,7 @@ describe('slow TSD (SIGSTOPped for 20 s)', () => {
       // Memory stayed bounded the whole run.
       expect(rss.length).toBeGreaterThan(50);
       expect(Math.max(...rss)).toBeLessThan(RSS_LIMIT_MB);
+      expect(rssAtResume - rssAtStall).toBeLessThan(30);
       // A 20 s stall is under the 30 s request timeout: nothing failed, nothing to warn about.
       expect(logLines(r.stderr).filter((l) => l.level === 'error')).toEqual([]);
 

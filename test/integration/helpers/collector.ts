@@ -179,11 +179,11 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls `cond` every `everyMs` until it returns a truthy value; throws after timeoutMs. */
-export async function until<T>(cond: () => T | Promise<T>, timeoutMs: number, what: string, everyMs = 50): Promise<T> {
+export async function until<T>(cond: () => T | Promise<T>, timeoutMs: number, what: string, everyMs = 50): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await cond();
-    if (v) return v;
+    if (v) return v as NonNullable<T>;
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(everyMs);
   }
