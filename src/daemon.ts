@@ -8,7 +8,7 @@ import type { Logger } from './log.js';
 import { loadConfig, formatIssues } from './config/load.js';
 import { Registry } from './selfstats/registry.js';
 import { registryPoints } from './selfstats/points.js';
-import { startStatusServer } from './selfstats/status.js';
+import { serveStatus } from './selfstats/serve.js';
 import { LagTracker } from './selfstats/lag.js';
 import { Engine } from './engine.js';
 import { TailManager, type TailGroup } from './tail/tailer.js';
@@ -49,17 +49,7 @@ export async function runDaemon(initial: Config, o: CliOptions, log: Logger): Pr
   checkpointer.attach(tails);
   const saveState = () => checkpointer.save();
 
-  const status = config.settings.status_listen
-    ? await startStatusServer(config.settings.status_listen, {
-      registry,
-      files: () => tails.files(),
-      shards: () => [...engine.groups.values()].flatMap((rt) => rt.pool.shards.map((s, i) => ({ log_group: rt.group.name, shard: i, keys: s.keyCount }))),
-      pushers: () => pool?.status() ?? [],
-      queueDepth: () => pool?.depth() ?? 0,
-      healthy: () => (pool ? pool.canSend() : true),
-    })
-    : null;
-  if (status) log.info('Status endpoint listening', { listen: config.settings.status_listen, port: status.port });
+  const status = await serveStatus(config, { registry, engine, tails, pool, log });
 
   await tails.start();
   log.info('Collector started', { groups: config.groups.map((g) => g.name), state_file: stateFile || null, dry_run: o.dryRun });

@@ -8,11 +8,12 @@ import { Engine } from './engine.js';
 import { TailManager } from './tail/tailer.js';
 import { makeOutput } from './sinks.js';
 import { Checkpointer } from './state/checkpointer.js';
+import { serveStatus } from './selfstats/serve.js';
 import { startOnceProgress } from './progress.js';
 
 export async function runOnce(config: Config, o: CliOptions, log: Logger): Promise<number> {
   const registry = new Registry();
-  const { sink } = makeOutput(config, o, log, registry);
+  const { sink, pool } = makeOutput(config, o, log, registry);
   const engine = new Engine(config, { log, registry, sink, threads: o.threads, wallClock: wallClock(o) });
   // A replay never touches the daemon's state_file; it checkpoints only into --state-file.
   const checkpointer = new Checkpointer(o.stateFile ?? '', engine, sink, log);
@@ -31,6 +32,7 @@ export async function runOnce(config: Config, o: CliOptions, log: Logger): Promi
   );
   checkpointer.attach(tails);
   const progress = await startOnceProgress(config, registry); // stderr is a terminal: bytes, %, lines/s, ETA
+  const status = await serveStatus(config, { registry, engine, tails, pool, log });
   await tails.start();
   const timer = checkpointer.enabled ? setInterval(() => void checkpointer.save(), 5_000) : null;
   try { await tails.done; } finally { progress.stop(); if (timer) clearInterval(timer); }
@@ -41,6 +43,7 @@ export async function runOnce(config: Config, o: CliOptions, log: Logger): Promi
   log.info('Replay finished', summary(registry, !o.dryRun));
   await tails.stop();
   await engine.close();
+  await status?.close();
   return 0;
 }
 

@@ -1,0 +1,24 @@
+// Starts the status endpoint (settings.status_listen) for a run, daemon or --once.
+import type { Config } from '../config/types.js';
+import type { Logger } from '../log.js';
+import type { Registry } from './registry.js';
+import type { Engine } from '../engine.js';
+import type { TailManager } from '../tail/tailer.js';
+import type { PusherPool } from '../push/pool.js';
+import { startStatusServer } from './status.js';
+
+export async function serveStatus(config: Config, parts: { registry: Registry; engine: Engine; tails: TailManager; pool: PusherPool | null; log: Logger }) {
+  const listen = config.settings.status_listen;
+  if (!listen) return null;
+  const { registry, engine, tails, pool, log } = parts;
+  const server = await startStatusServer(listen, {
+    registry,
+    files: () => tails.files(),
+    shards: () => [...engine.groups.values()].flatMap((rt) => rt.pool.shards.map((s, i) => ({ log_group: rt.group.name, shard: i, keys: s.keyCount }))),
+    pushers: () => pool?.status() ?? [],
+    queueDepth: () => pool?.depth() ?? 0,
+    healthy: () => (pool ? pool.canSend() : true),
+  });
+  log.info('Status endpoint listening', { listen, port: server.port });
+  return server;
+}
