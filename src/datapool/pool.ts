@@ -125,13 +125,16 @@ export class GroupPool {
       let key = set.keys[i];
       if (key == null) key = this.newKey(set, i, shard);
       if (key.update(v, t)) this.outOfOrder++;
-      if (!key.dirty) { key.dirty = true; shard.dirty.push(key); }
-      if (!live) {
+      if (live) {
+        // Live: dirty keys wait for the group's next tick, which empties the list.
+        if (!key.dirty) { key.dirty = true; shard.dirty.push(key); }
+      } else {
+        // Replay: each key pushes on its own updates; no list (it would collect a key once per push).
+        key.dirty = true;
         const since = Number.isNaN(key.lastPush) ? key.first : key.lastPush;
         if (t - since >= this.interval) key.push(this.out, t, this.ewma);
       }
     }
-    if (!live && shard.dirty.length > 2 * shard.keyCount + 1024) shard.dirty = shard.dirty.filter((k) => k.dirty);
     if (t > this.clock) {
       this.clock = t;
       if (t >= this.lastTick + this.interval) this.tick();
@@ -154,8 +157,11 @@ export class GroupPool {
   }
 
   private pushDirty(shard: Shard, now: number): void {
-    const live = this.group.live_poll;
-    for (const k of shard.dirty) if (k.dirty) k.push(this.out, live ? now : k.newest, this.ewma);
+    if (this.group.live_poll) {
+      for (const k of shard.dirty) if (k.dirty) k.push(this.out, now, this.ewma);
+    } else {
+      for (const set of shard.sets.values()) for (const k of set.keys) if (k && k.dirty) k.push(this.out, k.newest, this.ewma);
+    }
     shard.dirty = [];
   }
 
@@ -230,7 +236,7 @@ export class GroupPool {
         key.first = ks.first;
         key.lastPush = ks.lastPush ?? NaN;
         key.lastStamp = ks.lastStamp ?? -Infinity;
-        if (ks.dirty) { key.dirty = true; shard.dirty.push(key); }
+        if (ks.dirty) { key.dirty = true; if (g.live_poll) shard.dirty.push(key); }
       }
     }
   }
