@@ -19,6 +19,7 @@ import { wallClock } from './once.js';
 const CHECKPOINT_EVERY_MS = 5_000;
 const QUIET_CHECK_MS = 1_000;
 const SHUTDOWN_FLUSH_MS = 10_000;
+const SHUTDOWN_CLOSE_MS = 2_000;
 
 export function tailGroups(config: Config, o: CliOptions): TailGroup[] {
   return config.groups.map((g) => ({ name: g.name, globs: g.files, pollFile: g.poll_file, fromStart: g.parse_from_start || o.parseFromStart }));
@@ -99,11 +100,20 @@ export async function runDaemon(initial: Config, o: CliOptions, log: Logger): Pr
   process.off('SIGHUP', onHup);
   for (const t of timers) clearInterval(t);
   await tails.stop();
-  await engine.flushAll();
-  const flushed = await Promise.race([sink.flush().then(() => true), delay(SHUTDOWN_FLUSH_MS).then(() => false)]);
-  if (!flushed) log.warn('Output not drained at shutdown; unsent points are kept in the state file', { pending: sink.pending().length });
+  // Bounded: with the TSD down (or a --dry-run reader that does not read) the output never drains,
+  // and flushAll() itself waits for room in the output when the last dirty keys do not fit.
+  const drained = (async () => { await engine.flushAll(); await sink.flush(); return true; })();
+  const flushed = await Promise.race([drained, delay(SHUTDOWN_FLUSH_MS).then(() => false)]);
+  if (!flushed) {
+    engine.stopWaiting();
+    await engine.flushAll();
+    log.warn('Output not drained at shutdown; unsent points are kept in the state file', { pending: sink.pending().length });
+  }
   await saveState();
-  await sink.close();
+  const closed = await Promise.race([sink.close().then(() => true), delay(SHUTDOWN_CLOSE_MS).then(() => false)]);
+  // A stuck output (a TSD that does not read, a --dry-run stdout nobody reads) has writes pending
+  // that would keep the process alive forever: exit anyway once the rest is closed.
+  if (!flushed || !closed) delay(SHUTDOWN_CLOSE_MS).then(() => process.exit());
   await status?.close();
   await engine.close();
   return signal === 'tailer failed' ? 1 : 0;

@@ -66,6 +66,8 @@ export class Engine {
   private idleWaiters: Array<() => void> = [];
   private holding: { promise: Promise<void>; resolve: () => void } | null = null;
   private failure: Error | null = null;
+  /** Shutdown with an output that did not drain: points are handed to the sink without waiting. */
+  private noWait = false;
   // Reused buffers for applying worker results.
   private tagBuf: string[] = [];
   private valBuf = new Float64Array(0);
@@ -292,7 +294,20 @@ export class Engine {
     if (out.length === 0) return;
     rt.pool.out = [];
     if (this.opts.onLag) this.opts.onLag(this.now() / 1000 - out[out.length - 1]!.ts);
-    if (!this.opts.sink.write(out)) return this.opts.sink.waitDrain();
+    if (!this.opts.sink.write(out) && !this.noWait) return this.opts.sink.waitDrain();
+  }
+
+  /**
+   * Shutdown after the output did not drain in time: stop waiting for the sink (a sink keeps every
+   * point it is given: the pusher queue reports it in pending(), stdout buffers it), so that the
+   * batches in flight are applied and flushAll() and atCut() complete instead of waiting forever.
+   */
+  stopWaiting(): void {
+    this.noWait = true;
+    if (this.sinkWait) {
+      this.sinkWait = null;
+      this.applyReady();
+    }
   }
 
   /** Pushes every dirty key of every group (end of --once, shutdown), after every batch is applied. */

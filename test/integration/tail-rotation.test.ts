@@ -17,8 +17,8 @@ afterEach(() => { daemon?.dispose(); daemon = undefined; if (dir) rmrf(dir); dir
 
 describe('rotation torture (CLI, daemon mode)', () => {
   it('200k lines over 3 files with rename and copytruncate rotations: every line counted exactly once', async () => {
-    const seed = Number(process.env.TAIL_TORTURE_SEED ?? 4242);
-    const nFiles = 3, total = 200_000, every = 4000, prefill = 1000;
+    const seed = Number(process.env.TAIL_TORTURE_SEED ?? Date.now() % 100_000);
+    const nFiles = 3, total = 200_000, every = 1500, prefill = 1000;
     const t0 = Date.now();
     dir = tempDir('rot');
     const conf = writeConfig(path.join(dir, 'rot.conf'), [
@@ -56,18 +56,21 @@ describe('rotation torture (CLI, daemon mode)', () => {
     const expected = res.counts.reduce((a, b) => a + b, 0);
     expect(expected).toBeGreaterThanOrEqual(total);
 
-    // caught up: tail.line_read of every path (all its inodes) reaches what was written
+    // caught up: tail.line_read of every path (all its inodes) reaches what was written (or stops
+    // short: then the comparison below says where)
+    let read = new Map<string, number>();
     await until(async () => {
-      const read = await d.linesRead();
+      read = await d.linesRead();
       return paths.every((p, k) => (read.get(p) ?? 0) >= res.counts[k]!);
-    }, 30_000, async () => `all ${expected} lines read (seed ${seed})`);
+    }, 30_000, 'all lines read').catch(() => undefined);
+    expect(paths.map((p) => read.get(p)), `lines read per file (seed ${seed})`).toEqual(res.counts);
     const tCaughtUp = Date.now();
     // every rotation seen once (a rename right at the end waits for the old file's 5 s grace)
     await until(() => d.log().filter((l) => /^file rotated/.test(l.msg)).length >= res.renames &&
       d.log().filter((l) => /^file truncated/.test(l.msg)).length >= res.truncates, 15_000,
     () => `every rotation logged (${res.renames} renames, ${res.truncates} truncations; seed ${seed})`);
-    const read = await d.linesRead();
-    for (const [k, p] of paths.entries()) expect(read.get(p), `lines read from ${p}`).toBe(res.counts[k]);
+    read = await d.linesRead();
+    expect(paths.map((p) => read.get(p)), `lines read per file, a moment later (seed ${seed})`).toEqual(res.counts);
 
     const exit = await d.stop();
     expect(exit.code, d.stderr().slice(-3000)).toBe(0);
@@ -87,8 +90,8 @@ describe('rotation torture (CLI, daemon mode)', () => {
       expect({ file: `f${k}`, lines: lines.get(`f${k}`), meter: meter.get(`f${k}`), seqsum: seqsum.get(`f${k}`) })
         .toEqual({ file: `f${k}`, lines: n, meter: n, seqsum: (n * (n - 1)) / 2 });
     }
-    expect(res.renames).toBeGreaterThanOrEqual(20);
-    expect(res.truncates).toBeGreaterThanOrEqual(20);
+    expect(res.renames).toBeGreaterThanOrEqual(60);
+    expect(res.truncates).toBeGreaterThanOrEqual(60);
     expect(syncs).toBe(res.truncates);
     report('rotation', {
       seed, lines: expected, renames: res.renames, truncates: res.truncates, write_s: (tWritten - t0) / 1000,

@@ -24,11 +24,11 @@ export function rmrf(p: string): void {
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Polls `cond` every `everyMs` until it returns a truthy value; throws after timeoutMs. */
-export async function until<T>(cond: () => T | Promise<T>, timeoutMs: number, what: string | (() => string), everyMs = 50): Promise<T> {
+export async function until<T>(cond: () => T | Promise<T>, timeoutMs: number, what: string | (() => string), everyMs = 50): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await cond();
-    if (v) return v;
+    if (v) return v as NonNullable<T>;
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'function' ? what() : what}`);
     await sleep(everyMs);
   }
@@ -106,10 +106,16 @@ export interface DaemonOptions {
   blockStdout?: boolean;
   /** Called with every complete stdout line instead of keeping the text (large outputs). */
   onLine?: (line: string) => void;
+  /** Keep only the last `tailChars` characters of stdout (large outputs whose end is what counts). */
+  tailChars?: number;
   timeoutMs?: number;
 }
 
-/** The compiled CLI as a child process (TZ=UTC), stdout and stderr collected as they arrive. */
+/**
+ * The compiled CLI as a child process (TZ=UTC), stdout and stderr collected as they arrive.
+ * LMC_TAIL_CLI=/path/to/cli.js runs another build (e.g. a deliberately broken copy, to check that
+ * these tests can fail).
+ */
 export class Daemon {
   readonly child: ChildProcess;
   readonly pid: number;
@@ -124,7 +130,7 @@ export class Daemon {
   stdoutBytes = 0;
 
   constructor(args: string[], private readonly opts: DaemonOptions = {}) {
-    this.child = spawn(process.execPath, [CLI, ...args], {
+    this.child = spawn(process.execPath, [process.env.LMC_TAIL_CLI || CLI, ...args], {
       cwd: ROOT, env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.pid = this.child.pid!;
@@ -159,6 +165,12 @@ export class Daemon {
         } else {
           this.out.push(s);
           this.outLen += s.length;
+          const keep = this.opts.tailChars;
+          if (keep !== undefined && this.outLen > 2 * keep + (1 << 20)) {
+            const all = this.out.join('');
+            this.out = [all.slice(all.length - keep)];
+            this.outLen = this.out[0]!.length;
+          }
         }
       });
     }
@@ -167,9 +179,14 @@ export class Daemon {
 
   get isExited(): boolean { return this.exited; }
 
+  /** stdout so far (with tailChars: its last tailChars characters, from a line start). */
   stdout(): string {
     if (this.out.length > 1) this.out = [this.out.join('')];
-    return this.out[0] ?? '';
+    const s = this.out[0] ?? '';
+    const keep = this.opts.tailChars;
+    if (keep === undefined || s.length <= keep) return s;
+    const t = s.slice(s.length - keep);
+    return t.slice(t.indexOf('\n') + 1);
   }
 
   stderr(): string { return this.err; }
@@ -226,7 +243,15 @@ export class Daemon {
   /** SIGTERM, then the exit (code 0 expected by the callers). */
   async stop(timeoutMs = 60_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     this.signal('SIGTERM');
-    return Promise.race([this.exit, sleep(timeoutMs).then(() => { throw new Error(`no exit ${timeoutMs} ms after SIGTERM: ${this.err.slice(-2000)}`); })]);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no exit ${timeoutMs} ms after SIGTERM: ${this.err.slice(-2000)}`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.exit, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async kill9(): Promise<void> {
@@ -323,4 +348,74 @@ export function rssMB(pid: number): number {
 export function report(what: string, figures: Record<string, unknown>): void {
   // eslint-disable-next-line no-console
   console.log(`[${what}] ` + Object.entries(figures).map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toFixed(3) : String(v)}`).join(' '));
+}
+
+// ---- the bench seed log (the original README's rest.api format) ---------------------------------
+
+/**
+ * A seed log of `lines` lines from test/bench/gen.mjs (default perSecond), cached under the OS temp
+ * dir across runs (written to a temp name, then renamed: never half a file).
+ */
+export async function cachedSeedLog(lines: number, perSecond = 278): Promise<string> {
+  const dir = path.join(os.tmpdir(), 'logmetrics-integration');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `seed-${lines}-${perSecond}.log`);
+  if (fs.existsSync(file)) return file;
+  const tmp = `${file}.tmp-${process.pid}`;
+  const gen = await import(path.join(ROOT, 'test/bench/gen.mjs')) as {
+    generate(p: string, n: number, o: { perSecond: number }): Promise<void>;
+  };
+  await gen.generate(tmp, lines, { perSecond });
+  fs.renameSync(tmp, file);
+  return file;
+}
+
+/** fixtures/rest_api.conf over `files`, with these settings (on top of DEFAULT_SETTINGS). */
+export function restApiConfig(file: string, files: string[], settings: Record<string, unknown> = {}): string {
+  let text = fs.readFileSync(path.join(ROOT, 'fixtures/rest_api.conf'), 'utf8');
+  const t1 = text.replace('[ "./rest_api.perf.log" ]', JSON.stringify(files));
+  const t2 = t1.replace(/settings:\s*\{[^}]*\}/, `settings: ${JSON.stringify({ ...DEFAULT_SETTINGS, ...settings })}`);
+  if (t1 === text || t2 === t1) throw new Error('fixtures/rest_api.conf changed: files or settings not found');
+  text = t2;
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+/**
+ * Appends `src` to `dst` at about `bytesPerSec`, in pieces cut at arbitrary bytes (partial lines
+ * included), as an application writing its log would. `written` tells how far it got.
+ */
+export class Feeder {
+  written = 0;
+  readonly size: number;
+  readonly done: Promise<void>;
+  private stopped = false;
+
+  constructor(src: string, dst: string, bytesPerSec: number, rand: (n: number) => number, tickMs = 20) {
+    const size = this.size = fs.statSync(src).size;
+    const inFd = fs.openSync(src, 'r');
+    const outFd = fs.openSync(dst, 'a');
+    const buf = Buffer.allocUnsafe(1 << 20);
+    const t0 = Date.now();
+    this.done = (async () => {
+      try {
+        while (this.written < size && !this.stopped) {
+          const allowed = Math.min(size, Math.floor(((Date.now() - t0) / 1000) * bytesPerSec)) - this.written;
+          let n = Math.min(allowed, buf.length);
+          if (n > 0) {
+            n = Math.max(1, n - rand(Math.min(n, 4096))); // cut anywhere
+            const got = fs.readSync(inFd, buf, 0, n, this.written);
+            fs.writeSync(outFd, buf, 0, got);
+            this.written += got;
+          }
+          await sleep(tickMs);
+        }
+      } finally {
+        fs.closeSync(inFd);
+        fs.closeSync(outFd);
+      }
+    })();
+  }
+
+  stop(): void { this.stopped = true; }
 }
