@@ -51,7 +51,7 @@ export function readState(path: string, log: Logger, now: () => number = Date.no
     text = readFileSync(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    log.error('State file unreadable; starting fresh', { state_file: path, error: (e as Error).message });
+    moveAside(path, 'State file unreadable', (e as Error).message, log, now);
     return null;
   }
   try {
@@ -61,9 +61,16 @@ export function readState(path: string, log: Logger, now: () => number = Date.no
     }
     return s;
   } catch (e) {
-    const aside = `${path}.corrupt-${new Date(now()).toISOString().replace(/[:.]/g, '')}`;
-    try { renameSync(path, aside); } catch { /* reported below either way */ }
-    log.error('State file is corrupt: moved aside, starting fresh', { state_file: path, moved_to: aside, error: (e as Error).message });
+    moveAside(path, 'State file is corrupt', (e as Error).message, log, now);
     return null;
   }
+}
+
+/** Moves a bad state file out of the way (kept for inspection) and says so; the run starts fresh. */
+export function moveAside(path: string, what: string, error: string, log: Logger, now: () => number = Date.now): void {
+  const aside = `${path}.corrupt-${new Date(now()).toISOString().replace(/[:.]/g, '')}`;
+  let moved = true;
+  try { renameSync(path, aside); } catch { moved = false; }
+  log.error(`${what}: ${moved ? 'moved aside' : 'could not be moved aside'}, starting fresh`,
+    { state_file: path, moved_to: moved ? aside : null, error });
 }

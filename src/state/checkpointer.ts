@@ -6,7 +6,7 @@ import type { PointSink } from '../types.js';
 import type { Engine } from '../engine.js';
 import type { TailManager } from '../tail/tailer.js';
 import type { Checkpoint } from '../tail/reader.js';
-import { readState, writeState, STATE_VERSION, type FileCheckpoint, type StateFile } from './checkpoint.js';
+import { moveAside, readState, writeState, STATE_VERSION, type FileCheckpoint, type StateFile } from './checkpoint.js';
 
 export class Checkpointer {
   /** Saved positions by path, for the tailer's `checkpoint` option. */
@@ -34,7 +34,7 @@ export class Checkpointer {
       if (state.pending.length) this.sink.write(state.pending);
       this.log.info('State restored', { state_file: this.file, files: state.files.length, pending_points: state.pending.length });
     } catch (e) {
-      this.log.error('State file could not be restored; starting fresh', { state_file: this.file, error: (e as Error).message });
+      moveAside(this.file, 'State file could not be restored', (e as Error).message, this.log);
       for (const g of config.groups) this.engine.addGroup(g);
       this.positions.clear();
     }
