@@ -16,7 +16,7 @@
 
 import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
-import type { Summary } from './snapshot.js';
+import { clearSummary, type Summary } from './snapshot.js';
 
 /** Default recording scale for non-integer values (see the header); integer metrics use 1 and stay exact below 2048. */
 export const DEFAULT_SCALE = 1000;
@@ -92,19 +92,7 @@ export class HdrInterval {
   /** Fills `out` (all zeros when nothing was recorded since the last reset) and returns it. */
   summarize(out: Summary): Summary {
     const n = this.count;
-    if (n === 0) {
-      out.min = 0;
-      out.max = 0;
-      out.mean = 0;
-      out.stddev = 0;
-      out.p50 = 0;
-      out.p75 = 0;
-      out.p95 = 0;
-      out.p99 = 0;
-      out.p999 = 0;
-      out.size = 0;
-      return out;
-    }
+    if (n === 0) return clearSummary(out);
     out.min = this.min;
     out.max = this.max;
     out.mean = this.sum / n;

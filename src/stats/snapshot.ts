@@ -60,19 +60,7 @@ export function percentile(sorted: Float64Array, n: number, p: number): number {
  * modified (a module-level scratch copy is sorted). With n <= 0 every field of `out` is set to 0.
  */
 export function summarize(values: Float64Array, n: number, out: Summary): Summary {
-  if (!(n > 0)) {
-    out.min = 0;
-    out.max = 0;
-    out.mean = 0;
-    out.stddev = 0;
-    out.p50 = 0;
-    out.p75 = 0;
-    out.p95 = 0;
-    out.p99 = 0;
-    out.p999 = 0;
-    out.size = 0;
-    return out;
-  }
+  if (!(n > 0)) return clearSummary(out);
   // Copy (the caller's storage is never reordered), then select only the order statistics the
   // percentiles need: an in-place multi-quickselect costs a fraction of a full sort (V8's
   // TypedArray sort is ~40 ns an element here). Sums are compensated (Neumaier), so they do not
@@ -123,6 +111,21 @@ export function summarize(values: Float64Array, n: number, out: Summary): Summar
 }
 
 const PS = [0.5, 0.75, 0.95, 0.99, 0.999];
+
+/** Sets every field of `out` to 0 (an empty histogram) and returns it. */
+export function clearSummary(out: Summary): Summary {
+  out.min = 0;
+  out.max = 0;
+  out.mean = 0;
+  out.stddev = 0;
+  out.p50 = 0;
+  out.p75 = 0;
+  out.p95 = 0;
+  out.p99 = 0;
+  out.p999 = 0;
+  out.size = 0;
+  return out;
+}
 
 /** Percentile p over `s` whose needed order statistics have been selected into place. */
 function pick(s: Float64Array, n: number, p: number, min: number, max: number): number {

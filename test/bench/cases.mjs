@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { generate } from './gen.mjs';
+import { generate, seedConfig } from './gen.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -37,7 +37,7 @@ function startDaemon(cli, conf) {
 }
 
 /** Two input files, -j 1 vs -j 2 (whole process, median of runs). */
-export async function twoFiles({ dir, cli, seedConfig, bench, timed, lines = 1_000_000 }) {
+export async function twoFiles({ dir, cli, bench, timed, lines = 1_000_000 }) {
   const a = join(dir, 'two-a.log');
   const b = join(dir, 'two-b.log');
   await generate(a, lines / 2, { seed: 11 });
@@ -50,13 +50,13 @@ export async function twoFiles({ dir, cli, seedConfig, bench, timed, lines = 1_0
 }
 
 /** Live tailing: a writer appends `rate` lines/s (stamped now) for `seconds`; CPU of the collector and lag p99. */
-export async function live({ dir, cli, seedConfigText, rate = 50_000, seconds = 20 }) {
+export async function live({ dir, cli, rate = 50_000, seconds = 20 }) {
   const log = join(dir, 'live.log');
   writeFileSync(log, '');
   const port = await freePort();
   const conf = join(dir, 'live.conf');
-  writeFileSync(conf, seedConfigText([log]).replace('interval: 15, live_poll: false, parse_from_start: true', 'interval: 1, live_poll: true, parse_from_start: false')
-    .replace('settings: {', `settings: { status_listen: "127.0.0.1:${port}",`));
+  writeFileSync(conf, seedConfig([log], { push_type: 'tsd', state_file: '', status_listen: `127.0.0.1:${port}` },
+    { interval: 1, live_poll: true, parse_from_start: false }));
   const child = startDaemon(cli, conf);
   await sleep(1500);
   const calls = ['getUser', 'session.addItem', 'cart.checkout', 'search.query'];

@@ -19,6 +19,44 @@ function mulberry32(a) {
 
 const pad = (n) => String(n).padStart(2, '0');
 
+/**
+ * The seed config (the original README's rest.api group: 16-group regex, 6 meters + 7 histograms a
+ * line) over `files`, with `settings` and group keys overriding the replay defaults.
+ */
+export function seedConfig(files, settings = { push_type: 'tsd', state_file: '' }, group = {}) {
+  const re = String.raw`'([A-z]{3}\s+\d+\s+\d+:\d+:\d+)\s+                     # Date 1 \n
+       (([a-z])+\d+\.\S+)\s+                                 # server 2, class 3,\n
+       rest_([a-z]+)\.api:.*                                 # rest type 4 \n
+       \[c:(\S+)\].*                                         # call 5 \n
+       \(([0-9]+)\)\s+                                       # call time 6 \n
+       \[bnt:([0-9]+)/([0-9]+)\]\s+                          # bnt calls 7, bnt time 8 \n
+       \[sql:([0-9]+)/([0-9]+)\]\s+                          # sql calls 9, sql time 10 \n
+       \[membase:([0-9]+)/([0-9]+)\]\s+                      # membase calls 11, membase time 12 \n
+       \[memcache:([0-9]+)/([0-9]+)\]\s+                     # memcache calls 13, memcache time 14 \n
+       \[other:([0-9]+)/([0-9]+)\].*                         # other calls 15, other time 16 \n'`;
+  const extra = Object.entries({ interval: 15, live_poll: false, parse_from_start: true, ...group })
+    .map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(', ');
+  return `{
+  rest.api: {
+    files: ${JSON.stringify(files)},
+    re: [ ${re} ],
+    expected_matches: 16,
+    date: { position: 1, format: "Jan  2 15:04:05", timezone: "UTC" },
+    key_prefix: "rest.api",
+    tags: { call: 5, host: 2, class: 3 },
+    metrics: {
+      meter: [ { key_suffix: "executions", reference: [ [0, "resource=local"], [7, "resource=bnt"], [9, "resource=sql"],
+                 [11, "resource=membase"], [13, "resource=memcache"], [15, "resource=other"] ] } ],
+      histogram: [ { key_suffix: "execution_time.ms", reference: [ [6, "resource=local", {sub: [8,10,12,14,16]}], [6, "resource=total"],
+                 [8, "resource=bnt"], [10, "resource=sql"], [12, "resource=membase"], [14, "resource=memcache"], [16, "resource=other"] ] } ]
+    },
+    ${extra}
+  },
+  settings: ${JSON.stringify(settings)}
+}
+`;
+}
+
 export async function generate(path, lines = 1_000_000, { start = Date.UTC(2026, 1, 8, 4, 0, 0), perSecond = 278, seed = 42 } = {}) {
   const rnd = mulberry32(seed);
   const pick = (a) => a[Math.floor(rnd() * a.length)];

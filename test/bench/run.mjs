@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { generate } from './gen.mjs';
+import { generate, seedConfig } from './gen.mjs';
 import { live, manyKeys, twoFiles } from './cases.mjs';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
@@ -28,39 +28,6 @@ if (!existsSync(seedLog)) {
 execFileSync('cat', [seedLog], { stdio: ['ignore', 'ignore', 'inherit'] });
 
 const work = mkdtempSync(join(tmpdir(), 'logmetrics-bench-'));
-const SEED_RE = `'([A-z]{3}\\s+\\d+\\s+\\d+:\\d+:\\d+)\\s+                           # Date 1 \\n
-       (([a-z])+\\d+\\.\\S+)\\s+                                       # server 2, class 3,\\n
-       rest_([a-z]+)\\.api:.*                                       # rest type 4 \\n
-       \\[c:(\\S+)\\].*                                               # call 5 \\n
-       \\(([0-9]+)\\)\\s+                                             # call time 6 \\n
-       \\[bnt:([0-9]+)/([0-9]+)\\]\\s+                                # bnt calls 7, bnt time 8 \\n
-       \\[sql:([0-9]+)/([0-9]+)\\]\\s+                                # sql calls 9, sql time 10 \\n
-       \\[membase:([0-9]+)/([0-9]+)\\]\\s+                            # membase calls 11, membase time 12 \\n
-       \\[memcache:([0-9]+)/([0-9]+)\\]\\s+                           # memcache calls 13, memcache time 14 \\n
-       \\[other:([0-9]+)/([0-9]+)\\].*                               # other calls 15, other time 16 \\n'`;
-
-function seedConfig(files) {
-  return `{
-  rest.api: {
-    files: [ ${files.map((f) => JSON.stringify(f)).join(', ')} ],
-    re: [ ${SEED_RE} ],
-    expected_matches: 16,
-    date: { position: 1, format: "Jan  2 15:04:05", timezone: "UTC" },
-    key_prefix: 'rest.api',
-    tags: { call: 5, host: 2, class: 3 },
-    metrics: {
-      meter: [ { key_suffix: "executions", reference: [ [0, "resource=local"], [7, "resource=bnt"], [9, "resource=sql"],
-                 [11, "resource=membase"], [13, "resource=memcache"], [15, "resource=other"] ] } ],
-      histogram: [ { key_suffix: "execution_time.ms", reference: [ [6, "resource=local", {sub: [8,10,12,14,16]}], [6, "resource=total"],
-                 [8, "resource=bnt"], [10, "resource=sql"], [12, "resource=membase"], [14, "resource=memcache"], [16, "resource=other"] ] } ]
-    },
-    interval: 15, live_poll: false, parse_from_start: true
-  },
-  settings: { push_type: "tsd", state_file: "" }
-}
-`;
-}
-
 // mtail: count calls and sum the call time per call name, with the same 16-group regex.
 const MTAIL_PROG = `counter calls by call
 counter call_time by call
@@ -102,8 +69,8 @@ if (process.env.BENCH_SKIP_MTAIL !== '1') {
 }
 
 const CASES = new Set((process.env.BENCH_CASES ?? 'twofiles,live,keys').split(',').filter(Boolean));
-if (CASES.has('twofiles')) results.push(...await twoFiles({ dir: work, cli, seedConfig, bench, timed }));
-const liveRes = CASES.has('live') ? await live({ dir: work, cli, seedConfigText: seedConfig }) : null;
+if (CASES.has('twofiles')) results.push(...await twoFiles({ dir: work, cli, bench, timed }));
+const liveRes = CASES.has('live') ? await live({ dir: work, cli }) : null;
 const keysRes = CASES.has('keys') ? await manyKeys({ dir: work, cli }) : null;
 
 const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '-');

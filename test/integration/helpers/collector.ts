@@ -1,6 +1,7 @@
 // Helpers for the push integration tests: temp configs built from fixtures or the bench seed, the
 // real CLI as a child process we can watch (/proc/<pid>/status VmRSS, /proc/<pid>/io rchar), the
 // collector's JSON log, and point comparisons between what --dry-run printed and what a TSD stored.
+import { seedConfig as benchSeedConfig } from '../../bench/gen.mjs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -48,37 +49,7 @@ export function fixtureConfig(dir: string, name: string, settings: Record<string
 
 /** The bench seed config (the original README's rest.api group) over `files`, with these settings. */
 export function seedConfig(files: string[], settings: Record<string, unknown>, group: Record<string, unknown> = {}): string {
-  const re = String.raw`'([A-z]{3}\s+\d+\s+\d+:\d+:\d+)\s+                     # Date 1 \n
-       (([a-z])+\d+\.\S+)\s+                                 # server 2, class 3,\n
-       rest_([a-z]+)\.api:.*                                 # rest type 4 \n
-       \[c:(\S+)\].*                                         # call 5 \n
-       \(([0-9]+)\)\s+                                       # call time 6 \n
-       \[bnt:([0-9]+)/([0-9]+)\]\s+                          # bnt calls 7, bnt time 8 \n
-       \[sql:([0-9]+)/([0-9]+)\]\s+                          # sql calls 9, sql time 10 \n
-       \[membase:([0-9]+)/([0-9]+)\]\s+                      # membase calls 11, membase time 12 \n
-       \[memcache:([0-9]+)/([0-9]+)\]\s+                     # memcache calls 13, memcache time 14 \n
-       \[other:([0-9]+)/([0-9]+)\].*                         # other calls 15, other time 16 \n'`;
-  const extra = Object.entries({ interval: 15, live_poll: false, parse_from_start: true, ...group })
-    .map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(', ');
-  return `{
-  rest.api: {
-    files: ${JSON.stringify(files)},
-    re: [ ${re} ],
-    expected_matches: 16,
-    date: { position: 1, format: "Jan  2 15:04:05", timezone: "UTC" },
-    key_prefix: "rest.api",
-    tags: { call: 5, host: 2, class: 3 },
-    metrics: {
-      meter: [ { key_suffix: "executions", reference: [ [0, "resource=local"], [7, "resource=bnt"], [9, "resource=sql"],
-                 [11, "resource=membase"], [13, "resource=memcache"], [15, "resource=other"] ] } ],
-      histogram: [ { key_suffix: "execution_time.ms", reference: [ [6, "resource=local", {sub: [8,10,12,14,16]}], [6, "resource=total"],
-                 [8, "resource=bnt"], [10, "resource=sql"], [12, "resource=membase"], [14, "resource=memcache"], [16, "resource=other"] ] } ]
-    },
-    ${extra}
-  },
-  ${settingsText(settings)}
-}
-`;
+  return benchSeedConfig(files, settings, group);
 }
 
 /**
