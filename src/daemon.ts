@@ -107,9 +107,8 @@ export async function runDaemon(initial: Config, o: CliOptions, log: Logger): Pr
   if (!flushed) {
     engine.stopWaiting();
     await engine.flushAll();
-    log.warn(o.dryRun ? 'stdout not drained at shutdown; what it had not taken is lost'
-      : checkpointer.enabled ? 'Output not drained at shutdown; unsent points are kept in the state file'
-        : 'Output not drained at shutdown; unsent points are lost (no state_file)', { pending: sink.pending().length });
+    log.warn(checkpointer.enabled ? 'Output not drained at shutdown; unsent points are kept in the state file'
+      : 'Output not drained at shutdown; unsent points are lost (no state file)', { pending: sink.pending().length });
   }
   await saveState();
   const closed = await Promise.race([sink.close().then(() => true), delay(SHUTDOWN_CLOSE_MS).then(() => false)]);

@@ -24,6 +24,8 @@ export async function runOnce(config: Config, o: CliOptions, log: Logger): Promi
       pollIntervalSec: config.settings.poll_interval,
       maxLineBytes: config.settings.max_line_bytes,
       once: true,
+      chunkBytes: 256 * 1024,   // a replay reads big sequential chunks: fewer batches, same lines
+      turnBytes: 1024 * 1024,
       log,
       registry,
       sink: (group, batch) => engine.handleBatch(group, batch),

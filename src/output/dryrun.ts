@@ -8,6 +8,8 @@ import type { Series } from '../selfstats/registry.js';
 
 export class DryRunSink implements PointSink {
   private waiting: Promise<void> | null = null;
+  /** Batches handed to stdout whose write has not completed, oldest first. */
+  private readonly unsent: Point[][] = [];
 
   constructor(
     private readonly out: NodeJS.WritableStream,
@@ -16,16 +18,27 @@ export class DryRunSink implements PointSink {
   ) {}
 
   write(points: Point[]): boolean {
-    let s = '';
+    // Encoded line by line into one buffer: cheaper than joining a large string and encoding it.
+    let buf = Buffer.allocUnsafe(points.length * 128 + 1024);
+    let off = 0;
+    let dropped = 0;
     for (let i = 0; i < points.length; i++) {
       const p = points[i]!;
       const line = encodeLine(p, this.type);
       // Tag counts are bounded when the config loads; only a long line can break OpenTSDB's limits.
-      if (line.length > 250 && invalidReason(p) !== null) { if (this.dropped) this.dropped.value++; continue; }
-      s += line + '\n';
+      if (line.length > 250 && invalidReason(p) !== null) { if (this.dropped) this.dropped.value++; dropped++; continue; }
+      if (off + 3 * line.length + 1 > buf.length) {
+        const bigger = Buffer.allocUnsafe(2 * buf.length + 3 * line.length + 1);
+        buf.copy(bigger, 0, 0, off);
+        buf = bigger;
+      }
+      off += buf.write(line, off, 'utf8');
+      buf[off++] = 0x0a;
     }
-    if (s.length === 0) return true;
-    return this.out.write(s);
+    if (off === 0) return true;
+    // Until stdout has taken a batch it is not sent: pending() reports it, so a checkpoint keeps it.
+    this.unsent.push(dropped ? points.filter((p) => invalidReason(p) === null) : points);
+    return this.out.write(buf.subarray(0, off), () => { this.unsent.shift(); });
   }
 
   waitDrain(): Promise<void> {
@@ -36,7 +49,7 @@ export class DryRunSink implements PointSink {
   }
 
   pending(): Point[] {
-    return [];
+    return this.unsent.flat();
   }
 
   flush(): Promise<void> {

@@ -303,8 +303,10 @@ export interface Last { ts: number; value: number; raw: string }
 export function lastPoints(text: string, into = new Map<string, Last>()): Map<string, Last> {
   let start = 0;
   while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
+    const end = text.indexOf('\n', start);
+    // A kill -9 can cut a write in the middle of a line: an unterminated last line was not sent
+    // (the restart re-sends it from the checkpoint).
+    if (end < 0) break;
     const line = text.slice(start, end);
     start = end + 1;
     addPoint(line, into);
