@@ -24,8 +24,10 @@ export async function runOnce(config: Config, o: CliOptions, log: Logger): Promi
       pollIntervalSec: config.settings.poll_interval,
       maxLineBytes: config.settings.max_line_bytes,
       once: true,
-      chunkBytes: 256 * 1024,   // a replay reads big sequential chunks: fewer batches, same lines
-      turnBytes: 1024 * 1024,
+      // With parse workers, bigger chunks mean fewer messages between threads; on one thread the
+      // tailer's 64 KB default measured as fast, with less memory.
+      chunkBytes: o.threads > 1 ? 256 * 1024 : 64 * 1024,
+      turnBytes: o.threads > 1 ? 1024 * 1024 : 256 * 1024,
       log,
       registry,
       sink: (group, batch) => engine.handleBatch(group, batch),
