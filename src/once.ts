@@ -24,10 +24,8 @@ export async function runOnce(config: Config, o: CliOptions, log: Logger): Promi
       pollIntervalSec: config.settings.poll_interval,
       maxLineBytes: config.settings.max_line_bytes,
       once: true,
-      // With parse workers, bigger chunks mean fewer messages between threads; on one thread the
-      // tailer's 64 KB default measured as fast, with less memory.
-      chunkBytes: o.threads > 1 ? 256 * 1024 : 64 * 1024,
-      turnBytes: o.threads > 1 ? 1024 * 1024 : 256 * 1024,
+      // Chunk boundaries decide how files interleave, so they must not depend on -j (the output
+      // would). The tailer's 64 KB chunks measured as fast as bigger ones on one thread, with less memory.
       log,
       registry,
       sink: (group, batch) => engine.handleBatch(group, batch),
