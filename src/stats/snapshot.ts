@@ -95,7 +95,7 @@ export function summarize(values: Float64Array, n: number, out: Summary): Summar
     if (pos < 1 || pos >= n) continue;
     const f = Math.floor(pos);
     if (f - 1 >= from) { select(s, from, n - 1, f - 1); from = f; }
-    if (f >= from) { select(s, from, n - 1, f); from = f + 1; }
+    if (f >= from) { minToFront(s, f, n); from = f + 1; }
   }
   out.min = min;
   out.max = max;
@@ -135,6 +135,15 @@ function pick(s: Float64Array, n: number, p: number, min: number, max: number): 
   const f = Math.floor(pos);
   const lower = s[f - 1]!;
   return lower + (pos - f) * (s[f]! - lower);
+}
+
+/** Moves the smallest of a[from..n) to a[from]: the rank after a selected one needs one pass, not a partition. */
+function minToFront(a: Float64Array, from: number, n: number): void {
+  let m = from;
+  let mv = a[from]!;
+  for (let i = from + 1; i < n; i++) if (a[i]! < mv) { mv = a[i]!; m = i; }
+  a[m] = a[from]!;
+  a[from] = mv;
 }
 
 /** Hoare quickselect: afterwards a[k] is the k-th smallest of a[lo..hi], smaller ones before it, larger after. */
