@@ -45,19 +45,26 @@ function fixed6Exact(v: number): string {
 
 /** v with exactly 6 decimals, like Go's "%.6f". -0 prints "0.000000". */
 export function formatFixed6(v: number): string {
-  const a = v < 0 ? -v : v;
-  const scaled = a * 1e6;
-  if (scaled < FAST_LIMIT) {
-    const fl = Math.floor(scaled);
-    const f = scaled - fl;
-    if (f < 0.498 || f > 0.502) {
-      const n = f < 0.5 ? fl : fl + 1;
-      const ip = Math.floor(n / 1e6); // < 2^24: int32 arithmetic below
-      const fs = '' + ((n - ip * 1e6) | 0);
-      return (v < 0 ? '-' : '') + ip + '.' + ZEROS[6 - fs.length] + fs;
-    }
+  const n = micros(v < 0 ? -v : v);
+  if (n >= 0) {
+    const ip = Math.floor(n / 1e6); // < 2^24: int32 arithmetic below
+    const fs = '' + ((n - ip * 1e6) | 0);
+    return (v < 0 ? '-' : '') + ip + '.' + ZEROS[6 - fs.length] + fs;
   }
   return fixed6Exact(v);
+}
+
+/**
+ * |v| rounded to millionths, when that is safe in double arithmetic (below FAST_LIMIT and not near
+ * a rounding tie); -1 otherwise, and the caller takes the exact path.
+ */
+function micros(a: number): number {
+  const scaled = a * 1e6;
+  if (!(scaled < FAST_LIMIT)) return -1;
+  const fl = Math.floor(scaled);
+  const f = scaled - fl;
+  if (f >= 0.498 && f <= 0.502) return -1;
+  return f < 0.5 ? fl : fl + 1;
 }
 
 /** Integers without a decimal point; others with up to 6 decimals, trailing zeros trimmed. */
@@ -67,26 +74,20 @@ export function formatPlain(v: number): string {
     if (v < 1e21 && v > -1e21) return '' + v;
     return BigInt(v).toString();
   }
-  const a = v < 0 ? -v : v;
-  const scaled = a * 1e6;
-  if (scaled < FAST_LIMIT) {
-    const fl = Math.floor(scaled);
-    const f = scaled - fl;
-    if (f < 0.498 || f > 0.502) {
-      const n = f < 0.5 ? fl : fl + 1;
-      if (n === 0) return '0';
-      const ip = Math.floor(n / 1e6); // < 2^24: int32 arithmetic below
-      let frac = (n - ip * 1e6) | 0;
-      const sign = v < 0 ? '-' : '';
-      if (frac === 0) return sign + ip;
-      let digits = 6;
-      while (frac % 10 === 0) {
-        frac = (frac / 10) | 0;
-        digits--;
-      }
-      const fs = '' + frac;
-      return sign + ip + '.' + ZEROS[digits - fs.length] + fs;
+  const n = micros(v < 0 ? -v : v);
+  if (n >= 0) {
+    if (n === 0) return '0';
+    const ip = Math.floor(n / 1e6); // < 2^24: int32 arithmetic below
+    let frac = (n - ip * 1e6) | 0;
+    const sign = v < 0 ? '-' : '';
+    if (frac === 0) return sign + ip;
+    let digits = 6;
+    while (frac % 10 === 0) {
+      frac = (frac / 10) | 0;
+      digits--;
     }
+    const fs = '' + frac;
+    return sign + ip + '.' + ZEROS[digits - fs.length] + fs;
   }
   if (v !== v || v === Infinity || v === -Infinity) return String(v);
   // Non-integer doubles are below 2^52 in magnitude, so the fixed form has a '.' and 6 decimals.

@@ -65,13 +65,18 @@ export class HdrInterval {
 
   constructor(histogram?: Histogram, scale: number = DEFAULT_SCALE) {
     this.scale = scale;
+    this.clear();
+    this.h = histogram ?? newHistogram();
+  }
+
+  /** The exact figures kept beside the histogram, back to empty. */
+  private clear(): void {
     this.count = 0;
     this.min = Infinity;
     this.max = -Infinity;
     this.sum = 0;
     this.wmean = 0;
     this.m2 = 0;
-    this.h = histogram ?? newHistogram();
   }
 
   update(value: number): void {
@@ -113,12 +118,7 @@ export class HdrInterval {
 
   /** Forgets everything recorded (called after each push). */
   reset(): void {
-    this.count = 0;
-    this.min = Infinity;
-    this.max = -Infinity;
-    this.sum = 0;
-    this.wmean = 0;
-    this.m2 = 0;
+    this.clear();
     this.h.reset();
   }
 
