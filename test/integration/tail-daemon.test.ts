@@ -8,18 +8,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  Daemon, configText, finalCounts, lastPoints, numLine, report, rmrf, simpleGroup, sleep, tempDir, until, writeConfig,
+  Daemon, numLines as lines, configText, finalCounts, lastPoints, report, rmrf, simpleGroup, sleep, tempDir, until, writeConfig,
 } from './helpers/tail.js';
 
 let dir = '';
 let daemon: Daemon | undefined;
 afterEach(() => { daemon?.dispose(); daemon = undefined; if (dir) rmrf(dir); dir = ''; });
-
-function lines(tag: string, from: number, n: number, sec = 0): string {
-  let s = '';
-  for (let i = from; i < from + n; i++) s += numLine(sec, tag, i);
-  return s;
-}
 
 describe('quiet flush (CLI, daemon mode)', () => {
   it("a quiet log's last interval is pushed within `interval` s of wall time, live_poll true and false", async () => {

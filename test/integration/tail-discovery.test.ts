@@ -11,18 +11,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  Daemon, LINES_ONLY, type LogLine, finalCounts, lastPoints, numLine, report, rmrf, simpleGroup, sleep, tempDir, until, writeConfig,
+  Daemon, numLines as lines, LINES_ONLY, type LogLine, finalCounts, lastPoints, report, rmrf, simpleGroup, sleep, tempDir, until, writeConfig,
 } from './helpers/tail.js';
 
 let dir = '';
 let daemon: Daemon | undefined;
 afterEach(() => { daemon?.dispose(); daemon = undefined; if (dir) rmrf(dir); dir = ''; });
-
-function lines(tag: string, from: number, n: number, sec = 0): string {
-  let s = '';
-  for (let i = from; i < from + n; i++) s += numLine(sec, tag, i);
-  return s;
-}
 
 const sum = (from: number, n: number) => (n * (2 * from + n - 1)) / 2;
 

@@ -421,3 +421,10 @@ export class Feeder {
 
   stop(): void { this.stopped = true; }
 }
+
+/** Lines `from` .. `from + n - 1` of file tag `tag`, all at second `sec` (numLine format). */
+export function numLines(tag: string, from: number, n: number, sec = 0): string {
+  let s = '';
+  for (let i = from; i < from + n; i++) s += numLine(sec, tag, i);
+  return s;
+}
