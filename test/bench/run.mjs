@@ -1,12 +1,21 @@
 // npm run bench: replays a generated 1M-line seed log with the seed config (--once --dry-run to
 // /dev/null) and runs Debian's `mtail -one_shot` on an equivalent program over the same file.
 // Whole-process figures (wall, CPU, peak RSS via /usr/bin/time), median of several runs.
+// It also times calibrate.mjs, the "minimal Node script" of the peer figures, to tell how fast this
+// host is against the reference machine, and prints lines/s normalised to the reference host.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generate, seedConfig } from './gen.mjs';
 import { live, manyKeys, twoFiles } from './cases.mjs';
+
+// Peer figures from the reference machine, for the same 1M-line seed log (whole process, medians):
+// ../shared/reference/peer-figures.md (i.e. /work/shared/reference/peer-figures.md).
+const REF_LINES = 1_000_000;
+const REF_MINIMAL_NODE = { wall: 1.18, linesPerSec: 850_000, cpu: 1.13, rssMB: 63 }; // split + JS RegExp + Map sum per call name
+const REF_MTAIL = { wall: 10.2, linesPerSec: 98_000, cpu: 12.0, rssMB: 20 }; // mtail -one_shot, calls + call time per call name
+const REF_GO_ORIGINAL = { wall: 23.2, linesPerSec: 43_000, cpu: 23.2, rssMB: 300 }; // Go original -j 1, seed config, dry-run
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
 const cli = join(root, 'build/dist/cli.js');
@@ -41,7 +50,7 @@ function timed(cmd, args, opts = {}) {
   const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 26, ...opts });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
   const last = r.stderr.trim().split('\n').pop().split(' ').map(Number);
-  return { wall: last[0], cpu: last[1] + last[2], rssMB: last[3] / 1024 };
+  return { wall: last[0], cpu: last[1] + last[2], rssMB: last[3] / 1024, stdout: r.stdout };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -58,6 +67,15 @@ const cfg1 = join(work, 'seed.conf');
 writeFileSync(cfg1, seedConfig([seedLog]));
 results.push(bench('logmetrics-collector -j 1 (seed config, --once --dry-run)', LINES,
   () => timed('node', [cli, '-c', cfg1, '--once', '--dry-run'], { stdio: ['ignore', 'ignore', 'pipe'] })));
+
+// Host calibration: the peer figures' "minimal Node script" on the same seed log.
+const CALIBRATION = 'calibration: minimal Node script (split + RegExp + Map)';
+results.push(bench(CALIBRATION, LINES, () => {
+  const r = timed('node', [join(root, 'test/bench/calibrate.mjs'), seedLog], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const matched = Number(/(\d+) matched/.exec(r.stdout)?.[1]);
+  if (matched !== LINES) throw new Error(`calibrate.mjs matched ${matched} of ${LINES} lines: ${r.stdout.trim()}`);
+  return r;
+}));
 
 if (process.env.BENCH_SKIP_MTAIL !== '1') {
   const progs = join(work, 'progs');
@@ -78,13 +96,28 @@ const size = statSync(seedLog).size;
 const baselineFile = join(root, 'test/bench/baseline.json');
 const baseline = existsSync(baselineFile) ? JSON.parse(readFileSync(baselineFile, 'utf8')) : {};
 console.log(`\nseed log: ${fmt(LINES)} lines, ${fmt(size / 1e6, 0)} MB, median of ${RUNS} runs, whole process (previous: test/bench/baseline.json)\n`);
-console.log('| program | wall s | lines/s | previous lines/s | CPU s | peak RSS MB |');
-console.log('|---|---|---|---|---|---|');
-for (const r of results) console.log(`| ${r.name} | ${fmt(r.wall, 2)} | ${fmt(r.linesPerSec)} | ${fmt(baseline[r.name]?.linesPerSec)} | ${fmt(r.cpu, 2)} | ${fmt(r.rssMB)} |`);
 const byName = (prefix) => results.find((r) => r.name.startsWith(prefix));
+// Host factor: this host's speed over the reference machine's on the minimal script (lines/s, so
+// BENCH_LINES other than 1M compare too; Node's ~0.05 s start-up weighs more on small logs).
+const cal = byName(CALIBRATION);
+const refRate = (ref) => REF_LINES / ref.wall;
+const hostFactor = cal.linesPerSec / refRate(REF_MINIMAL_NODE);
+const normalised = (r) => (r.name.startsWith('logmetrics-collector') || r.name.startsWith('two files') ? r.linesPerSec / hostFactor : NaN);
+console.log('| program | wall s | lines/s | lines/s at reference speed | previous lines/s | CPU s | peak RSS MB |');
+console.log('|---|---|---|---|---|---|---|');
+for (const r of results) console.log(`| ${r.name} | ${fmt(r.wall, 2)} | ${fmt(r.linesPerSec)} | ${fmt(normalised(r))} | ${fmt(baseline[r.name]?.linesPerSec)} | ${fmt(r.cpu, 2)} | ${fmt(r.rssMB)} |`);
 const seed = byName('logmetrics-collector -j 1');
 const mt = byName('mtail');
-if (seed && mt) console.log(`\nratio collector / mtail (lines/s): ${fmt(seed.linesPerSec / mt.linesPerSec, 1)}x (Go original, published: 43k lines/s, 300 MB)`);
+console.log(`\nhost speed: this host runs the minimal script at ${fmt(hostFactor, 2)}x the reference machine's speed ` +
+  `(${fmt(cal.linesPerSec)} lines/s here, ${fmt(refRate(REF_MINIMAL_NODE))} there: ${fmt(REF_MINIMAL_NODE.wall, 2)} s for ${fmt(REF_LINES)} lines); ` +
+  `collector -j 1 lines/s normalised to the reference host: ${fmt(seed.linesPerSec / hostFactor)}`);
+if (mt) {
+  const mtFactor = mt.linesPerSec / refRate(REF_MTAIL);
+  console.log(`host speed, second opinion (mtail): ${fmt(mtFactor, 2)}x the reference machine's speed ` +
+    `(${fmt(mt.linesPerSec)} lines/s here, ${fmt(refRate(REF_MTAIL))} there: ${fmt(REF_MTAIL.wall, 1)} s for ${fmt(REF_LINES)} lines); ` +
+    `collector -j 1 normalised by it: ${fmt(seed.linesPerSec / mtFactor)}`);
+}
+if (seed && mt) console.log(`ratio collector / mtail (lines/s): ${fmt(seed.linesPerSec / mt.linesPerSec, 1)}x (Go original, published: ${fmt(REF_GO_ORIGINAL.linesPerSec / 1000)}k lines/s, ${fmt(REF_GO_ORIGINAL.rssMB)} MB)`);
 const t1 = byName('two files, -j 1');
 const t2 = byName('two files, -j 2');
 if (t1 && t2) console.log(`two files: -j 2 / -j 1 = ${fmt(t2.linesPerSec / t1.linesPerSec, 2)}x`);
