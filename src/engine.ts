@@ -9,7 +9,7 @@ import type { Logger } from './log.js';
 import { WarnLimiter } from './log.js';
 import type { Registry, Series } from './selfstats/registry.js';
 import { Extractor, Outcome, type FileCtx } from './parse/extract.js';
-import { GroupPool } from './datapool/pool.js';
+import { GroupPool, type SeriesSet } from './datapool/pool.js';
 import { ParseWorkers } from './parallel/workers.js';
 import type { BatchResult } from './parallel/protocol.js';
 
@@ -52,7 +52,7 @@ interface InFlight {
   result: BatchResult | null;
 }
 
-const MAX_IN_FLIGHT_PER_WORKER = 4;
+const MAX_IN_FLIGHT_PER_WORKER = 16;
 
 export class Engine {
   readonly groups = new Map<string, GroupRuntime>();
@@ -71,6 +71,7 @@ export class Engine {
   // Reused buffers for applying worker results.
   private tagBuf: string[] = [];
   private valBuf = new Float64Array(0);
+  private setBuf: Array<SeriesSet | null> = [];
 
   constructor(config: Config, private readonly opts: EngineOptions) {
     this.now = opts.wallClock ?? Date.now;
@@ -216,14 +217,25 @@ export class Engine {
     const vals = this.valBuf;
     const pool = rt.pool;
     const nums = r.nums;
+    // Each tuple is looked up at its first line (so sets are created in line order, as on one
+    // thread), and again only if its set went stale meanwhile.
+    const sets = this.setBuf;
+    sets.length = r.tupleCount;
+    sets.fill(null);
     const warnOoo = rt.group.warn_on_out_of_order_time;
     for (let k = 0, p = 0; k < r.matched; k++) {
       const idx = nums[p++]!;
       const t = nums[p++]!;
+      const tu = nums[p++]!;
       for (let j = 0; j < R; j++) vals[j] = nums[p++]!;
-      for (let j = 0; j < T; j++) tags[j] = r.tags[k * T + j]!;
+      let set = sets[tu]!;
+      if (set === null || set.dead) {
+        for (let j = 0; j < T; j++) tags[j] = r.tuples[tu * T + j]!;
+        set = pool.lookupSet(tags);
+        sets[tu] = set;
+      }
       const ooo = pool.outOfOrder;
-      pool.record(tags, t, vals);
+      pool.recordSet(set, t, vals);
       if (warnOoo && pool.outOfOrder !== ooo) this.outOfOrder(rt, e.path, e.lines[idx]!);
     }
     for (let i = 0; i < r.failed.length; i += 2) this.lineFailed(rt, e.path, e.lines[r.failed[i]!]!, r.failed[i + 1] as Outcome);

@@ -11,6 +11,7 @@ import { ForwardDecayReservoir } from '../stats/reservoir.js';
 import { HdrInterval } from '../stats/hdr.js';
 import { Prng, hashKey } from '../stats/prng.js';
 import { Key, Kind, statNames, type StatNames } from './key.js';
+import { own } from './own.js';
 import type { MeterState } from '../stats/meter.js';
 import type { CounterState } from '../stats/counter.js';
 import type { ReservoirState } from '../stats/reservoir.js';
@@ -41,6 +42,8 @@ export class SeriesSet {
   /** Raw tag-value paths that resolve to this set (several raw values can sanitise alike). */
   readonly aliases: string[][] = [];
   live = 0;
+  /** Forgotten (every key went stale): a caller holding it must look its tag values up again. */
+  dead = false;
   constructor(readonly canonical: string, readonly tagPrefix: string, readonly shard: number, nRefs: number) {
     this.keys = new Array(nRefs).fill(null);
   }
@@ -116,7 +119,11 @@ export class GroupPool {
    * value per reference (NaN: nothing recorded for that reference).
    */
   record(tagVals: ArrayLike<string | undefined>, t: number, vals: Float64Array): void {
-    const set = this.lookup(tagVals);
+    this.recordSet(this.lookupSet(tagVals), t, vals);
+  }
+
+  /** record() for a set from lookupSet() that is not `dead`. */
+  recordSet(set: SeriesSet, t: number, vals: Float64Array): void {
     const shard = this.shards[set.shard]!;
     const live = this.group.live_poll;
     for (let i = 0; i < vals.length; i++) {
@@ -183,6 +190,7 @@ export class GroupPool {
       }
       if (set.live === 0) {
         shard.sets.delete(canonical);
+        set.dead = true;
         for (const a of set.aliases) this.forget(a);
         if (set === this.noTags) this.noTags = null;
       }
@@ -241,7 +249,8 @@ export class GroupPool {
     }
   }
 
-  private lookup(tagVals: ArrayLike<string | undefined>): SeriesSet {
+  /** The set of a line's group-tag values (constants undefined), created on first sight. */
+  lookupSet(tagVals: ArrayLike<string | undefined>): SeriesSet {
     const n = tagVals.length;
     if (n === 0) return this.noTags ?? (this.noTags = this.resolve(tagVals));
     let m = this.raw;
@@ -319,12 +328,4 @@ export class GroupPool {
     shard.tracked.value = shard.keyCount;
     return key;
   }
-}
-
-/**
- * A copy of a string that does not keep the log line it was cut from alive (V8 shares the parent of
- * substrings of 13 characters or more). Only for strings kept as map keys.
- */
-function own(s: string): string {
-  return s.length < 13 ? s : (' ' + s).slice(1);
 }

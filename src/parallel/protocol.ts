@@ -1,5 +1,6 @@
-// Messages between the engine and its parse workers (-j N). Plain data, structured-cloned; the
-// numeric part of a result travels as a transferred Float64Array.
+// Messages between the engine and its parse workers (-j N). Plain data, structured-cloned; a batch's
+// lines travel as one string (cloning one string is a copy; cloning an array of them is not), the
+// numeric part of a result as a transferred Float64Array.
 import type { LogGroup } from '../config/types.js';
 
 export interface WorkerInit {
@@ -7,14 +8,17 @@ export interface WorkerInit {
 }
 
 export type ToWorker =
-  | { kind: 'batch'; seq: number; group: string; path: string; lines: string[]; wallSec: number }
+  /** `text`: the batch's `count` lines joined with '\n' (lines never contain one). */
+  | { kind: 'batch'; seq: number; group: string; path: string; text: string; count: number; wallSec: number }
   | { kind: 'file-time'; group: string; path: string; newest: number }
   | { kind: 'groups'; groups: LogGroup[] };
 
 /**
- * The extraction of one batch. For matched line k (in order): nums[k*(2+R)] is its index in the
- * batch, the next number its log time and the next R numbers its reference values (NaN: not recorded); tags[k*T .. k*T+T-1] its group-tag values
- * ('' stands for a group that did not take part). `failed` lists [line index, outcome] of lines
+ * The extraction of one batch. For matched line k (in order): nums[k*(3+R)] is its index in the
+ * batch, the next number its log time, the next its tuple (group-tag values: index i stands for
+ * tuples[i*T .. i*T+T-1], '' for a group that did not take part; tuples are numbered in the order
+ * they first appear in the batch) and the next R numbers its reference values (NaN: not recorded).
+ * `failed` lists [line index, outcome] of lines
  * that did not match or whose date did not parse; `opFails` the line indices with unparsable or
  * negative values (for warnings), with their counts summed in valueFails/negatives.
  */
@@ -23,7 +27,8 @@ export interface BatchResult {
   seq: number;
   matched: number;
   nums: Float64Array;
-  tags: string[];
+  tuples: string[];
+  tupleCount: number;
   failed: number[];
   opFails: number[];
   valueFails: number;

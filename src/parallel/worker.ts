@@ -6,17 +6,24 @@ import v8 from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { LogGroup } from '../config/types.js';
 import type { BatchResult, ToWorker, WorkerInit } from './protocol.js';
+import { TupleIndex } from './tuples.js';
 
 v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
 const { Extractor, Outcome } = await import('../parse/extract.js');
 type FileCtx = import('../parse/extract.js').FileCtx;
 
 const extractors = new Map<string, InstanceType<typeof Extractor>>();
+const tuples = new Map<string, TupleIndex>();
 const files = new Map<string, FileCtx>();
 
 function setGroups(groups: LogGroup[]): void {
   extractors.clear();
-  for (const g of groups) extractors.set(g.name, new Extractor(g));
+  tuples.clear();
+  for (const g of groups) {
+    const ex = new Extractor(g);
+    extractors.set(g.name, ex);
+    tuples.set(g.name, new TupleIndex(ex.tagVals.length));
+  }
   for (const k of [...files.keys()]) if (!extractors.has(k.slice(0, k.indexOf('\0')))) files.delete(k);
 }
 
@@ -39,18 +46,21 @@ parentPort!.on('message', (m: ToWorker) => {
     if (ex) fileCtx(m.group, m.path, ex).newest = m.newest;
     return;
   }
-  const res: BatchResult = { kind: 'result', seq: m.seq, matched: 0, nums: new Float64Array(0), tags: [], failed: [], opFails: [],
+  const res: BatchResult = { kind: 'result', seq: m.seq, matched: 0, nums: new Float64Array(0), tuples: [], tupleCount: 0, failed: [], opFails: [],
     valueFails: 0, negatives: 0, newest: NaN, skipped: false };
   if (!ex) { parentPort!.postMessage(res); return; }
   const file = fileCtx(m.group, m.path, ex);
   if (file.extra === null) { res.skipped = true; parentPort!.postMessage(res); return; }
+  const lines = m.text.split('\n');
+  if (lines.length !== m.count) throw new Error(`batch of ${m.count} lines arrived as ${lines.length}`);
   const R = ex.refs.length;
-  const T = ex.tagVals.length;
-  const nums = new Float64Array(m.lines.length * (2 + R));
-  const tags = res.tags;
+  const W = 3 + R;
+  const ti = tuples.get(m.group)!;
+  ti.begin();
+  const nums = new Float64Array(lines.length * W);
   let k = 0;
-  for (let i = 0; i < m.lines.length; i++) {
-    const o = ex.extract(m.lines[i]!, file, m.wallSec);
+  for (let i = 0; i < lines.length; i++) {
+    const o = ex.extract(lines[i]!, file, m.wallSec);
     if (o !== Outcome.Matched) { res.failed.push(i, o); continue; }
     const t = ex.t;
     if (!(t <= file.newest)) file.newest = t;
@@ -59,17 +69,18 @@ parentPort!.on('message', (m: ToWorker) => {
       res.negatives += ex.negatives;
       res.opFails.push(i);
     }
-    let p = k * (2 + R);
+    let p = k * W;
     nums[p++] = i;
     nums[p++] = t;
+    nums[p++] = ti.index(ex.tagVals);
     const vals = ex.vals;
     for (let j = 0; j < R; j++) nums[p++] = vals[j]!;
-    const tv = ex.tagVals;
-    for (let j = 0; j < T; j++) tags.push(tv[j] ?? '');
     k++;
   }
+  res.tuples = ti.strings;
+  res.tupleCount = ti.count;
   res.matched = k;
-  res.nums = k === m.lines.length ? nums : nums.slice(0, k * (2 + R));
+  res.nums = k === lines.length ? nums : nums.slice(0, k * W);
   res.newest = file.newest;
   parentPort!.postMessage(res, [res.nums.buffer as ArrayBuffer]);
 });

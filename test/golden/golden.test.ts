@@ -1,5 +1,5 @@
 // Golden tests: every fixtures/NAME.conf is replayed with --once --dry-run and its output compared
-// with fixtures/NAME.expected, byte for byte. UPDATE_GOLDEN=1 rewrites the expected files (review
+// with fixtures/NAME.expected, byte for byte, on one thread and with -j 2. UPDATE_GOLDEN=1 rewrites the expected files (review
 // the diff before committing them).
 import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,6 +19,14 @@ describe('golden replays', () => {
       if (process.env.UPDATE_GOLDEN === '1') writeFileSync(expectedFile, r.stdout);
       expect(existsSync(expectedFile), `${expectedFile} missing: run with UPDATE_GOLDEN=1 and review it`).toBe(true);
       expect(r.stdout).toBe(readFileSync(expectedFile, 'utf8'));
+    });
+
+    // Parse workers (-j 2, tag tuples resolved once a batch, sets re-resolved after stale removal)
+    // must give the same bytes.
+    it(`${conf} with -j 2`, async () => {
+      const r = await runCli(['-c', FIXTURES + conf, '--once', '--dry-run', '-j', '2', '--assume-now', ASSUME_NOW]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(readFileSync(FIXTURES + conf.replace(/\.conf$/, '.expected'), 'utf8'));
     });
   }
 });

@@ -45,6 +45,41 @@ describe('replay determinism', () => {
     const g4 = await replay(c4, ['-j', '2']);
     expect(sortedLines(g4.stdout)).toEqual(sortedLines(j1.stdout));
   });
+
+  it('-j 2: a series that went stale and comes back within one batch is created again, as on one thread', async () => {
+    const dir = tmp();
+    const log = join(dir, 'stale.log');
+    const lines: string[] = [];
+    // "a" at 0 s, "b" every 10 s until 350 s; a goes stale after 60 s and comes back at 310 s, after
+    // which the new series is sent again (send_duplicates) on every tick.
+    lines.push('1700000000 host=a 5');
+    for (let t = 10; t <= 300; t += 10) lines.push(`${1700000000 + t} host=b ${t}`);
+    lines.push('1700000310 host=a 7');
+    for (let t = 320; t <= 350; t += 10) lines.push(`${1700000000 + t} host=b 1`);
+    writeFileSync(log, lines.join('\n') + '\n');
+    const conf = join(dir, 'stale.conf');
+    writeFileSync(conf, `{
+  s: {
+    files: [ "${log}" ],
+    re: [ '^(\\d+)\\s+host=(\\S+)\\s+(\\d+)$' ],
+    expected_matches: 3,
+    date: { position: 1, format: "unix" },
+    key_prefix: "s",
+    tags: { host: 2 },
+    metrics: { counter: [ { key_suffix: "v", reference: [ [3, ""] ] } ] },
+    live_poll: true, stale_removal: true, send_duplicates: true, stale_threshold_min: 1, interval: 10
+  },
+  settings: { push_type: "tsd", state_file: "" }
+}
+`);
+    const j1 = await replay(conf, ['-j', '1']);
+    const j2 = await replay(conf, ['-j', '2']);
+    const a = j1.stdout.split('\n').filter((l) => l.includes('host=a'));
+    // Sent every tick until it goes stale at 60 s (value 5), then a new series from 7, sent again on
+    // every later tick (with a set that was not created again, -j 2 would lose those).
+    expect(a.map((l) => l.split(' ')[3])).toEqual([...Array(7).fill('5'), ...Array(5).fill('7')]);
+    expect(j2.stdout).toBe(j1.stdout);
+  });
 });
 
 describe('bad input', () => {
