@@ -70,11 +70,13 @@ export function summarize(values: Float64Array, n: number, out: Summary): Summar
   let max = -Infinity;
   let sum = 0;
   let c = 0;
+  let ints = true;
   for (let i = 0; i < n; i++) {
     const v = values[i]!;
     s[i] = v;
     if (v < min) min = v;
     if (v > max) max = v;
+    if ((v | 0) !== v) ints = false;
     const t = sum + v;
     c += Math.abs(sum) >= Math.abs(v) ? (sum - t) + v : (v - t) + sum;
     sum = t;
@@ -89,6 +91,64 @@ export function summarize(values: Float64Array, n: number, out: Summary): Summar
     cq += sq >= v ? (sq - t) + v : (v - t) + sq;
     sq = t;
   }
+  out.min = min;
+  out.max = max;
+  out.mean = mean;
+  out.stddev = Math.sqrt((sq + cq) / n);
+  out.size = n;
+  // Integers over a range not much wider than the sample (timings in ms, sizes, counts): a counting
+  // pass finds the order statistics in O(n + range) with no data-dependent swaps; anything else
+  // is selected in place.
+  if (ints && max - min < 4 * n + 256) countedPercentiles(s, n, min, max - min + 1, out);
+  else selectedPercentiles(s, n, min, max, out);
+  return out;
+}
+
+let counts = new Int32Array(1024);
+/** Ranks (0-based, ascending) whose values the percentiles need, and those values. */
+const ranks = new Int32Array(10);
+const rankVals = new Float64Array(10);
+
+function countedPercentiles(s: Float64Array, n: number, min: number, range: number, out: Summary): void {
+  if (counts.length < range) counts = new Int32Array(Math.max(range, 2 * counts.length));
+  const cnt = counts;
+  cnt.fill(0, 0, range);
+  for (let i = 0; i < n; i++) cnt[s[i]! - min]!++;
+  let nr = 0;
+  for (let i = 0; i < PS.length; i++) {
+    const pos = PS[i]! * (n + 1);
+    if (pos < 1 || pos >= n) continue;
+    const f = Math.floor(pos);
+    if (nr > 0 && ranks[nr - 2] === f - 1) continue; // same pair as the previous percentile
+    ranks[nr++] = f - 1;
+    ranks[nr++] = f;
+  }
+  let cum = 0;
+  let r = 0;
+  for (let v = 0; v < range && r < nr; v++) {
+    cum += cnt[v]!;
+    while (r < nr && ranks[r]! < cum) rankVals[r++] = v + min;
+  }
+  out.p50 = fromRanks(n, 0.5, out.min, out.max);
+  out.p75 = fromRanks(n, 0.75, out.min, out.max);
+  out.p95 = fromRanks(n, 0.95, out.min, out.max);
+  out.p99 = fromRanks(n, 0.99, out.min, out.max);
+  out.p999 = fromRanks(n, 0.999, out.min, out.max);
+}
+
+/** Percentile p from the order statistics countedPercentiles found (ranks f-1 and f, in `ranks` order). */
+function fromRanks(n: number, p: number, min: number, max: number): number {
+  const pos = p * (n + 1);
+  if (pos < 1) return min;
+  if (pos >= n) return max;
+  const f = Math.floor(pos);
+  let i = 0;
+  while (ranks[i] !== f - 1) i += 2;
+  const lower = rankVals[i]!;
+  return lower + (pos - f) * (rankVals[i + 1]! - lower);
+}
+
+function selectedPercentiles(s: Float64Array, n: number, min: number, max: number, out: Summary): void {
   let from = 0;
   for (let i = 0; i < PS.length; i++) {
     const pos = PS[i]! * (n + 1);
@@ -97,17 +157,11 @@ export function summarize(values: Float64Array, n: number, out: Summary): Summar
     if (f - 1 >= from) { select(s, from, n - 1, f - 1); from = f; }
     if (f >= from) { minToFront(s, f, n); from = f + 1; }
   }
-  out.min = min;
-  out.max = max;
-  out.mean = mean;
-  out.stddev = Math.sqrt((sq + cq) / n);
   out.p50 = pick(s, n, 0.5, min, max);
   out.p75 = pick(s, n, 0.75, min, max);
   out.p95 = pick(s, n, 0.95, min, max);
   out.p99 = pick(s, n, 0.99, min, max);
   out.p999 = pick(s, n, 0.999, min, max);
-  out.size = n;
-  return out;
 }
 
 const PS = [0.5, 0.75, 0.95, 0.99, 0.999];

@@ -78,4 +78,37 @@ describe('summarize', () => {
     expect(percentile(sorted, 4, 0.3)).toBeCloseTo(1.5, 12);
     expect(percentile(sorted, 4, 0.8)).toBe(4); // pos 4.0 >= n
   });
+
+  it('counting (small-range integers) and selection (anything else) agree with a full sort, for every n up to 300', () => {
+    // A reference that sorts and interpolates at p * (n + 1), go-metrics style.
+    const ref = (xs: number[], p: number): number => {
+      const a = [...xs].sort((x, y) => x - y);
+      const pos = p * (a.length + 1);
+      if (pos < 1) return a[0]!;
+      if (pos >= a.length) return a[a.length - 1]!;
+      const f = Math.floor(pos);
+      return a[f - 1]! + (pos - f) * (a[f]! - a[f - 1]!);
+    };
+    let seed = 7;
+    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+    const shapes: Array<(i: number) => number> = [
+      () => Math.floor(rnd() * 40),            // small integer range: counting
+      () => Math.floor(rnd() * 5) - 2,         // negatives and many ties
+      () => Math.floor(rnd() * 1e6),           // wide integer range: selection
+      () => rnd() * 100,                       // floats: selection
+      (i) => (i % 2 ? 3 : -0),                 // -0 and one other value
+    ];
+    const out = new Summary();
+    for (const shape of shapes) {
+      for (let n = 1; n <= 300; n++) {
+        const xs = Array.from({ length: n }, (_, i) => shape(i));
+        summarize(Float64Array.from(xs), n, out);
+        const got = [out.p50, out.p75, out.p95, out.p99, out.p999];
+        const want = [0.5, 0.75, 0.95, 0.99, 0.999].map((p) => ref(xs, p));
+        expect(got.map((v) => v + 0), `n=${n} ${xs.join(',')}`).toEqual(want.map((v) => v + 0));
+        expect(out.min + 0).toBe(Math.min(...xs) + 0);
+        expect(out.max + 0).toBe(Math.max(...xs) + 0);
+      }
+    }
+  });
 });
