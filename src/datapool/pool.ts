@@ -12,6 +12,7 @@ import { HdrInterval } from '../stats/hdr.js';
 import { Prng, hashKey } from '../stats/prng.js';
 import { Key, Kind, statNames, type StatNames } from './key.js';
 import { own } from './own.js';
+import { TupleMap } from './tuplemap.js';
 import type { MeterState } from '../stats/meter.js';
 import type { CounterState } from '../stats/counter.js';
 import type { ReservoirState } from '../stats/reservoir.js';
@@ -70,12 +71,8 @@ export class GroupPool {
   /** The group's log clock: the newest time seen in any of its files. */
   clock = -Infinity;
   private lastTick = -Infinity;
-  /**
-   * Raw group-tag values -> set, as nested maps, one level per tag (the last level holds the sets).
-   * Looking up each value as it came out of the regex avoids building and hashing a joined string
-   * per line, which cost more than the regex itself.
-   */
-  private readonly raw = new Map<string, unknown>();
+  /** Raw group-tag values (as the regex gave them) -> set; several raw tuples can share a set. */
+  private readonly raw: TupleMap<SeriesSet>;
   private noTags: SeriesSet | null = null;
   private readonly refs: RefInfo[] = [];
   private readonly constTags: Array<string | null>;
@@ -88,6 +85,7 @@ export class GroupPool {
   outOfOrder = 0;
 
   constructor(readonly group: LogGroup, registry: Registry) {
+    this.raw = new TupleMap(Math.max(1, group.tags.length), (vals) => this.resolve(vals));
     this.interval = group.interval;
     this.ewma = group.ewma_interval;
     this.staleSec = group.stale_threshold_min * 60;
@@ -191,7 +189,7 @@ export class GroupPool {
       if (set.live === 0) {
         shard.sets.delete(canonical);
         set.dead = true;
-        for (const a of set.aliases) this.forget(a);
+        for (const a of set.aliases) this.raw.delete(a);
         if (set === this.noTags) this.noTags = null;
       }
     }
@@ -251,37 +249,8 @@ export class GroupPool {
 
   /** The set of a line's group-tag values (constants undefined), created on first sight. */
   lookupSet(tagVals: ArrayLike<string | undefined>): SeriesSet {
-    const n = tagVals.length;
-    if (n === 0) return this.noTags ?? (this.noTags = this.resolve(tagVals));
-    let m = this.raw;
-    for (let i = 0; i < n - 1; i++) {
-      const v = tagVals[i] ?? '';
-      let next = m.get(v) as Map<string, unknown> | undefined;
-      if (next === undefined) {
-        next = new Map();
-        m.set(own(v), next);
-      }
-      m = next;
-    }
-    const last = tagVals[n - 1] ?? '';
-    let set = m.get(last) as SeriesSet | undefined;
-    if (set === undefined) {
-      set = this.resolve(tagVals);
-      m.set(own(last), set);
-    }
-    return set;
-  }
-
-  /** Forgets a raw tag-value path (its set went stale). */
-  private forget(path: string[]): void {
-    const maps: Array<Map<string, unknown>> = [this.raw];
-    for (let i = 0; i < path.length - 1; i++) {
-      const next = maps[i]!.get(path[i]!) as Map<string, unknown> | undefined;
-      if (!next) return;
-      maps.push(next);
-    }
-    maps[maps.length - 1]!.delete(path[path.length - 1]!);
-    for (let i = maps.length - 1; i > 0; i--) if (maps[i]!.size === 0) maps[i - 1]!.delete(path[i - 1]!);
+    if (tagVals.length === 0) return this.noTags ?? (this.noTags = this.resolve(tagVals));
+    return this.raw.get(tagVals);
   }
 
   /** Maps raw tag values to their canonical (sanitised) set, creating it on first sight. */

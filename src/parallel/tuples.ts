@@ -1,14 +1,14 @@
 // Group-tag tuples seen by a parse worker. A batch result names each distinct tuple once (its
 // strings) and each line by the tuple's index within the batch, so the engine resolves a tuple to
 // its series set once a batch instead of cloning and hashing three strings a line.
-import { own } from '../datapool/own.js';
+import { TupleMap } from '../datapool/tuplemap.js';
 
 /** Distinct tuples remembered before the table starts afresh (bounds memory with high-cardinality tags). */
 const MAX_TUPLES = 1 << 17;
 
 export class TupleIndex {
-  private root = new Map<string, unknown>();
-  private ids = 0;
+  private readonly ids: TupleMap<number> | null;
+  private next = 0;
   /** Per tuple id: the batch that last used it, and its index within that batch. */
   private usedIn = new Int32Array(1024);
   private local = new Int32Array(1024);
@@ -17,45 +17,25 @@ export class TupleIndex {
   strings: string[] = [];
   count = 0;
 
-  constructor(readonly width: number) {}
+  constructor(readonly width: number) {
+    this.ids = width > 0 ? new TupleMap(width, () => this.next++) : null;
+  }
 
   /** Starts a batch: indices restart at 0. */
   begin(): void {
     this.batch++;
     this.strings = [];
     this.count = 0;
-    if (this.ids >= MAX_TUPLES) {
-      this.root = new Map();
-      this.ids = 0;
+    if (this.next >= MAX_TUPLES && this.ids) {
+      this.ids.clear();
+      this.next = 0;
     }
   }
 
   /** The batch-local index of a line's tag values (constants are undefined). */
   index(vals: ArrayLike<string | undefined>): number {
     const w = this.width;
-    let id: number;
-    if (w === 0) {
-      id = 0;
-      if (this.ids === 0) this.ids = 1;
-    } else {
-      let m = this.root;
-      for (let i = 0; i < w - 1; i++) {
-        const v = vals[i] ?? '';
-        let next = m.get(v) as Map<string, unknown> | undefined;
-        if (next === undefined) {
-          next = new Map();
-          m.set(own(v), next);
-        }
-        m = next;
-      }
-      const last = vals[w - 1] ?? '';
-      let found = m.get(last) as number | undefined;
-      if (found === undefined) {
-        found = this.ids++;
-        m.set(own(last), found);
-      }
-      id = found;
-    }
+    const id = this.ids === null ? 0 : this.ids.get(vals);
     if (id >= this.usedIn.length) this.grow(id);
     if (this.usedIn[id] === this.batch) return this.local[id]!;
     this.usedIn[id] = this.batch;
