@@ -86,7 +86,21 @@ async function healthy(port: number): Promise<boolean> {
   }
 }
 
+/**
+ * Starts VictoriaMetrics. With ports of our choosing, a port taken between freePort() closing it and
+ * VictoriaMetrics binding it (test files run in parallel) is a race, not a failure: retry on fresh ports.
+ */
 export async function startVictoria(opts: StartVictoriaOptions = {}): Promise<Victoria> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startVictoriaOnce(opts);
+    } catch (e) {
+      if (opts.port || attempt >= 5 || !/address already in use/.test((e as Error).message)) throw e;
+    }
+  }
+}
+
+async function startVictoriaOnce(opts: StartVictoriaOptions): Promise<Victoria> {
   const ownDir = opts.ownDataDir ?? !opts.dataDir;
   const dataDir = opts.dataDir ?? await mkdtemp(path.join(os.tmpdir(), 'lmc-vm-'));
   const ports = opts.port ?? { http: await freePort(), tsdb: await freePort(true), tsdbHttp: await freePort() };
