@@ -3,42 +3,41 @@
 // stream is over its high-water mark.
 import type { Point, PointSink } from '../types.js';
 import type { PushType } from '../config/types.js';
-import { encodeLine, invalidReason } from '../push/encode.js';
+import { LineWriter, invalidReason } from '../push/encode.js';
 import type { Series } from '../selfstats/registry.js';
 
 export class DryRunSink implements PointSink {
   private waiting: Promise<void> | null = null;
   /** Batches handed to stdout whose write has not completed, oldest first. */
   private readonly unsent: Point[][] = [];
+  private readonly lines: LineWriter;
 
   constructor(
     private readonly out: NodeJS.WritableStream,
-    private readonly type: PushType,
+    type: PushType,
     private readonly dropped?: Series,
-  ) {}
+  ) {
+    this.lines = new LineWriter(type);
+  }
 
   write(points: Point[]): boolean {
-    // Encoded line by line into one buffer: cheaper than joining a large string and encoding it.
-    let buf = Buffer.allocUnsafe(points.length * 128 + 1024);
-    let off = 0;
+    const w = this.lines;
     let dropped = 0;
     for (let i = 0; i < points.length; i++) {
       const p = points[i]!;
-      const line = encodeLine(p, this.type);
       // Tag counts are bounded when the config loads; only a long line can break OpenTSDB's limits.
-      if (line.length > 250 && invalidReason(p) !== null) { if (this.dropped) this.dropped.value++; dropped++; continue; }
-      if (off + 3 * line.length + 1 > buf.length) {
-        const bigger = Buffer.allocUnsafe(2 * buf.length + 3 * line.length + 1);
-        buf.copy(bigger, 0, 0, off);
-        buf = bigger;
+      if (p.metric.length + p.tags.length + p.value.length > 200 && invalidReason(p) !== null) {
+        if (this.dropped) this.dropped.value++;
+        dropped++;
+        continue;
       }
-      off += buf.write(line, off, 'utf8');
-      buf[off++] = 0x0a;
+      w.add(p);
     }
-    if (off === 0) return true;
+    if (w.length === 0) return true;
+    const buf = w.take();
     // Until stdout has taken a batch it is not sent: pending() reports it, so a checkpoint keeps it.
     this.unsent.push(dropped ? points.filter((p) => invalidReason(p) === null) : points);
-    return this.out.write(buf.subarray(0, off), () => { this.unsent.shift(); });
+    return this.out.write(buf, () => { this.unsent.shift(); });
   }
 
   waitDrain(): Promise<void> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { backoffSeconds } from '../../src/push/backoff.js';
 import {
-  encodeHttpBody, encodeLine, invalidReason, packDatagrams, parseTags, toJsonPoint,
+  encodeHttpBody, encodeLine, invalidReason, LineWriter, packDatagrams, parseTags, toJsonPoint,
 } from '../../src/push/encode.js';
 import { parseEndpoint } from '../../src/push/pool.js';
 import { PointQueue } from '../../src/push/queue.js';
@@ -34,6 +34,32 @@ describe('encoders', () => {
     const nine = Array.from({ length: 9 }, (_, i) => `t${i}=v`).join(' ');
     expect(invalidReason({ ...fits, tags: nine })).toMatch(/9 tags/);
     expect(invalidReason({ ...fits, tags: 'a=b', value: 'NaN' })).toMatch(/not a finite/);
+  });
+
+  it('LineWriter writes the bytes of encodeLine + newline, whatever the timestamp, value and tags', () => {
+    const points: Point[] = [
+      p(1), p(2, { tags: '' }), p(3, { value: '-0.000125' }), p(4, { value: '1e+21' }), p(5, { ts: 0 }),
+      p(6, { ts: -86400 }), p(7, { ts: 2 ** 48 }), p(8, { ts: 1770000000.5 }), p(9, { value: 'Infinity' }),
+      p(10, { tags: 'call=café host=ü-1 🎉=x' }), p(11, { metric: 'métrique.count', value: '٣' }),
+      p(12, { tags: 'k=' + 'v'.repeat(300) }), p(13, { ts: 9 }), p(14, { ts: 10 }), p(15, { ts: 99999 }),
+    ];
+    for (const type of ['tsd', 'tcollector'] as const) {
+      // a cache of 2 entries is cleared on the way: cached and fresh encodings must agree
+      for (const w of [new LineWriter(type), new LineWriter(type, 2)]) {
+        const expected = points.concat(points).map((q) => encodeLine(q, type) + '\n').join('');
+        for (const q of points.concat(points)) w.add(q);
+        expect(w.length).toBe(Buffer.byteLength(expected));
+        expect(w.take().toString('utf8')).toBe(expected);
+        expect(w.length).toBe(0);
+      }
+    }
+  });
+
+  it('LineWriter grows past its first buffer', () => {
+    const w = new LineWriter('tsd');
+    const many = Array.from({ length: 5000 }, (_, i) => p(i, { tags: `host=h${i % 7} call=c${i}` }));
+    for (const q of many) w.add(q);
+    expect(w.take().toString()).toBe(many.map((q) => encodeLine(q, 'tsd') + '\n').join(''));
   });
 
   it('packs datagrams of at most 8192 bytes without splitting a line', () => {
