@@ -97,31 +97,35 @@ export function packDatagrams(lines: string[], max = UDP_MAX_DATAGRAM): Array<{ 
 export class LineWriter {
   private buf = Buffer.allocUnsafe(1 << 16);
   private off = 0;
-  private readonly cache = new Map<string, Uint8Array>();
+  /** metric -> bytes of "put <metric> " (or "<metric> "). */
+  private readonly heads = new Map<string, Uint8Array>();
+  /** tags -> bytes of " <tags>\n" (or "\n"). */
+  private readonly tails = new Map<string, Uint8Array>();
+  private ts = NaN;
+  /** Bytes of "<ts> " for the last timestamp written. */
+  private tsBytes: Uint8Array = new Uint8Array(0);
+  private readonly prefix: string;
 
-  constructor(private readonly type: PushType, private readonly maxCached = 50_000) {}
+  constructor(type: PushType, private readonly maxCached = 50_000) {
+    this.prefix = type === 'tsd' ? 'put ' : '';
+  }
 
   /** Appends one point's line. */
   add(p: Point): void {
-    const metric = this.bytesOf(p.metric);
+    let head = this.heads.get(p.metric);
+    if (head === undefined) head = cacheBytes(this.heads, p.metric, this.prefix + p.metric + ' ', this.maxCached);
+    let tail = this.tails.get(p.tags);
+    if (tail === undefined) tail = cacheBytes(this.tails, p.tags, p.tags ? ' ' + p.tags + '\n' : '\n', this.maxCached);
+    // Points come in runs with one timestamp (a key's statistics, the keys pushed at one tick).
+    if (p.ts !== this.ts) { this.ts = p.ts; this.tsBytes = Buffer.from(String(p.ts) + ' ', 'latin1'); }
     const value = p.value;
-    const tags = p.tags ? this.bytesOf(p.tags) : null;
-    // Upper bound: prefix, metric, a 24-character timestamp, value, tags, 3 spaces and the newline.
-    const need = 4 + metric.length + 24 + 3 * value.length + (tags ? tags.length : 0) + 4;
+    const need = head.length + this.tsBytes.length + 3 * value.length + tail.length;
     if (this.off + need > this.buf.length) this.grow(need);
     const buf = this.buf;
-    let off = this.off;
-    if (this.type === 'tsd') { buf[off] = 0x70; buf[off + 1] = 0x75; buf[off + 2] = 0x74; buf[off + 3] = 0x20; off += 4; }
-    off = copy(metric, buf, off);
-    buf[off++] = 0x20;
-    const ts = p.ts;
-    if (ts >= 0 && ts <= 0xffffffffffff && ts === Math.floor(ts)) off = writeUint(ts, buf, off);
-    else off += buf.write(String(ts), off, 'latin1');
-    buf[off++] = 0x20;
+    let off = copy(head, buf, this.off);
+    off = copy(this.tsBytes, buf, off);
     off = writeAscii(value, buf, off);
-    if (tags) { buf[off++] = 0x20; off = copy(tags, buf, off); }
-    buf[off++] = 0x0a;
-    this.off = off;
+    this.off = copy(tail, buf, off);
   }
 
   /** Bytes written since the last take(). */
@@ -136,16 +140,6 @@ export class LineWriter {
     return out;
   }
 
-  private bytesOf(s: string): Uint8Array {
-    let b = this.cache.get(s);
-    if (b === undefined) {
-      if (this.cache.size >= this.maxCached) this.cache.clear();
-      b = Buffer.from(s, 'utf8');
-      this.cache.set(s, b);
-    }
-    return b;
-  }
-
   private grow(need: number): void {
     const bigger = Buffer.allocUnsafe(Math.max(2 * this.buf.length, this.off + need));
     this.buf.copy(bigger, 0, 0, this.off);
@@ -153,24 +147,19 @@ export class LineWriter {
   }
 }
 
-function copy(src: Uint8Array, dst: Uint8Array, off: number): number {
-  const n = src.length;
-  if (n > 32) { dst.set(src, off); return off + n; }
-  for (let i = 0; i < n; i++) dst[off + i] = src[i]!;
-  return off + n;
+/** Caches the UTF-8 bytes of `text` under `key` (the cache starts over when full) and returns them. */
+function cacheBytes(cache: Map<string, Uint8Array>, key: string, text: string, max: number): Uint8Array {
+  if (cache.size >= max) cache.clear();
+  const b = Buffer.from(text, 'utf8');
+  cache.set(key, b);
+  return b;
 }
 
-/** Decimal digits of a non-negative integer below 2^48. */
-function writeUint(v: number, dst: Uint8Array, off: number): number {
-  let digits = 1;
-  for (let x = v; x >= 10; x = Math.floor(x / 10)) digits++;
-  let x = v;
-  for (let i = off + digits - 1; i >= off; i--) {
-    const q = Math.floor(x / 10);
-    dst[i] = 48 + (x - q * 10);
-    x = q;
-  }
-  return off + digits;
+function copy(src: Uint8Array, dst: Uint8Array, off: number): number {
+  const n = src.length;
+  if (n > 8) { dst.set(src, off); return off + n; }
+  for (let i = 0; i < n; i++) dst[off + i] = src[i]!;
+  return off + n;
 }
 
 /** A formatted value: ASCII in practice; anything else goes through the UTF-8 encoder. */
