@@ -92,7 +92,9 @@ export function packDatagrams(lines: string[], max = UDP_MAX_DATAGRAM): Array<{ 
  * Encodes points as newline-terminated lines straight into bytes, for a sink that writes many points
  * at once (--dry-run prints a whole replay through it). Metric names and tag strings repeat on every
  * push of a key, so their UTF-8 bytes are cached; timestamps and values are ASCII and copied as they
- * are. Same bytes as `encodeLine(p, type) + '\n'` encoded as UTF-8.
+ * are. Same bytes as `encodeLine(p, type) + '\n'` encoded as UTF-8. Each cache holds at most
+ * `maxCached` strings (then starts over), so it neither grows with key cardinality nor keeps the
+ * tag strings of keys that went stale alive for long.
  */
 export class LineWriter {
   private buf = Buffer.allocUnsafe(1 << 16);
@@ -106,7 +108,7 @@ export class LineWriter {
   private tsBytes: Uint8Array = new Uint8Array(0);
   private readonly prefix: string;
 
-  constructor(type: PushType, private readonly maxCached = 50_000) {
+  constructor(type: PushType, private readonly maxCached = 4096) {
     this.prefix = type === 'tsd' ? 'put ' : '';
   }
 
@@ -135,7 +137,14 @@ export class LineWriter {
 
   /** The lines written so far, as a new Buffer; the writer starts over empty. */
   take(): Buffer {
-    const out = Buffer.from(this.buf.subarray(0, this.off));
+    let out: Buffer;
+    if (this.buf.length > 1 << 20) {
+      // grown for a big flush: hand the buffer over rather than copy it and keep it
+      out = this.buf.subarray(0, this.off);
+      this.buf = Buffer.allocUnsafe(1 << 16);
+    } else {
+      out = Buffer.from(this.buf.subarray(0, this.off));
+    }
     this.off = 0;
     return out;
   }

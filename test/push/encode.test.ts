@@ -60,6 +60,14 @@ describe('encoders', () => {
     const many = Array.from({ length: 5000 }, (_, i) => p(i, { tags: `host=h${i % 7} call=c${i}` }));
     for (const q of many) w.add(q);
     expect(w.take().toString()).toBe(many.map((q) => encodeLine(q, 'tsd') + '\n').join(''));
+    // past 1 MB (a big flush) the buffer is handed over, and the writer goes on with a new one
+    const big = Array.from({ length: 20000 }, (_, i) => p(i, { tags: `host=h${i % 7} call=c${i} ${'x'.repeat(40)}=y` }));
+    for (const q of big) w.add(q);
+    const first = w.take();
+    expect(first.length).toBeGreaterThan(1 << 20);
+    for (const q of many) w.add(q);
+    expect(first.toString()).toBe(big.map((q) => encodeLine(q, 'tsd') + '\n').join(''));
+    expect(w.take().toString()).toBe(many.map((q) => encodeLine(q, 'tsd') + '\n').join(''));
   });
 
   it('packs datagrams of at most 8192 bytes without splitting a line', () => {
