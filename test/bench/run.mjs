@@ -121,7 +121,12 @@ if (seed && mt) console.log(`ratio collector / mtail (lines/s): ${fmt(seed.lines
 const t1 = byName('two files, -j 1');
 const t2 = byName('two files, -j 2');
 if (t1 && t2) console.log(`two files: -j 2 / -j 1 = ${fmt(t2.linesPerSec / t1.linesPerSec, 2)}x`);
-if (liveRes) console.log(`live tailing: ${fmt(liveRes.rate)} lines/s written for ${liveRes.seconds} s: collector CPU ${fmt(liveRes.cpuPercent, 1)}% of one core, lag p50 ${fmt(liveRes.lagP50, 2)} s, p99 ${fmt(liveRes.lagP99, 2)} s, RSS ${fmt(liveRes.rssMB)} MB`);
+if (liveRes) {
+  // CPU per line scales with host speed as lines/s does: the same share of a reference-speed core.
+  console.log(`live tailing: ${fmt(liveRes.rate)} lines/s written for ${liveRes.seconds} s: collector CPU ${fmt(liveRes.cpuPercent, 1)}% of one core ` +
+    `(${fmt(liveRes.cpuPercent * hostFactor, 1)}% of a reference-speed core), lag p50 ${fmt(liveRes.lagP50, 2)} s, p99 ${fmt(liveRes.lagP99, 2)} s, RSS ${fmt(liveRes.rssMB)} MB` +
+    (baseline.live ? ` (previous: ${fmt(baseline.live.cpuPercent, 1)}% CPU, lag p99 ${fmt(baseline.live.lagP99, 2)} s)` : ''));
+}
 if (keysRes) console.log(`${fmt(keysRes.keys)} distinct keys: peak ${fmt(keysRes.peakKeys)} keys, RSS ${fmt(keysRes.peakRssMB)} MB, heap ${fmt(keysRes.peakHeapMB)} MB; after stale removal ${fmt(keysRes.afterKeys)} keys, RSS ${fmt(keysRes.afterRssMB)} MB, heap ${fmt(keysRes.afterHeapMB)} MB`);
 if (process.env.BENCH_SAVE === '1') {
   const out = Object.fromEntries(results.map((r) => [r.name, r]));
