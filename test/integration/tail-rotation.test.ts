@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Daemon, finalCounts, lastPoints, report, rmrf, simpleGroup, tempDir, until, writeConfig } from './helpers/tail.js';
 
-const writer = path.join(path.dirname(fileURLToPath(import.meta.url)), 'helpers', 'tail-rotwriter.mjs');
+const writer = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'tail', 'helpers', 'rotwriter.mjs');
 
 let dir = '';
 let daemon: Daemon | undefined;
