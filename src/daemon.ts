@@ -31,7 +31,7 @@ export async function runDaemon(initial: Config, o: CliOptions, log: Logger): Pr
   const { sink, pool } = makeOutput(config, o, log, registry);
   const lag = new LagTracker(registry);
   const clock = wallClock(o);
-  const engine = new Engine(config, { log, registry, sink, threads: o.threads, wallClock: clock, onLag: (s) => lag.record(s) });
+  const engine = new Engine(config, { log, registry, sink, threads: o.threads, profile: o.profile, wallClock: clock, onLag: (s) => lag.record(s) });
   const stateFile = o.stateFile ?? (o.dryRun ? '' : config.settings.state_file);
 
   const checkpointer = new Checkpointer(stateFile, engine, sink, log);

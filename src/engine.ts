@@ -41,6 +41,8 @@ export interface EngineOptions {
   wallClock?: () => number; // ms
   /** Called with the wall time minus log time (s) of the newest point of each batch handed out. */
   onLag?: (lagSec: number) => void;
+  /** -P's file: the parse workers profile themselves next to it. */
+  profile?: string;
 }
 
 /** A batch handed to a worker, waiting for its result to be applied in order. */
@@ -79,7 +81,7 @@ export class Engine {
     for (const g of config.groups) this.addGroup(g);
     const n = opts.threads ?? 1;
     this.workers = n > 1
-      ? new ParseWorkers(n, config.groups, (r) => this.onResult(r), (e) => { this.failure = e; opts.log.error('Parse worker failed', { error: e.message }); this.wakeAll(); })
+      ? new ParseWorkers(n, config.groups, (r) => this.onResult(r), (e) => { this.failure = e; opts.log.error('Parse worker failed', { error: e.message }); this.wakeAll(); }, opts.profile)
       : null;
   }
 

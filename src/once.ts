@@ -14,7 +14,7 @@ import { startOnceProgress } from './progress.js';
 export async function runOnce(config: Config, o: CliOptions, log: Logger): Promise<number> {
   const registry = new Registry();
   const { sink, pool } = makeOutput(config, o, log, registry);
-  const engine = new Engine(config, { log, registry, sink, threads: o.threads, wallClock: wallClock(o) });
+  const engine = new Engine(config, { log, registry, sink, threads: o.threads, profile: o.profile, wallClock: wallClock(o) });
   // A replay never touches the daemon's state_file; it checkpoints only into --state-file.
   const checkpointer = new Checkpointer(o.stateFile ?? '', engine, sink, log);
   checkpointer.restore(config);

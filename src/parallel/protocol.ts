@@ -5,13 +5,16 @@ import type { LogGroup } from '../config/types.js';
 
 export interface WorkerInit {
   groups: LogGroup[];
+  /** -P: the worker profiles itself into this file, written when asked (stop-profile). */
+  profile?: string;
 }
 
 export type ToWorker =
   /** `text`: the batch's `count` lines joined with '\n' (lines never contain one). */
   | { kind: 'batch'; seq: number; group: string; path: string; text: string; count: number; wallSec: number }
   | { kind: 'file-time'; group: string; path: string; newest: number }
-  | { kind: 'groups'; groups: LogGroup[] };
+  | { kind: 'groups'; groups: LogGroup[] }
+  | { kind: 'stop-profile' };
 
 /**
  * The extraction of one batch. For matched line k (in order): nums[k*(3+R)] is its index in the
@@ -22,6 +25,11 @@ export type ToWorker =
  * that did not match or whose date did not parse; `opFails` the line indices with unparsable or
  * negative values (for warnings), with their counts summed in valueFails/negatives.
  */
+/** The worker's profile is written (answer to stop-profile). */
+export interface Profiled {
+  kind: 'profiled';
+}
+
 export interface BatchResult {
   kind: 'result';
   seq: number;

@@ -5,10 +5,12 @@
 import v8 from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { LogGroup } from '../config/types.js';
-import type { BatchResult, ToWorker, WorkerInit } from './protocol.js';
+import type { BatchResult, Profiled, ToWorker, WorkerInit } from './protocol.js';
 import { TupleIndex } from './tuples.js';
 
 v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+const init = workerData as WorkerInit;
+const stopProfile = init.profile ? await (await import('../profile.js')).startProfile(init.profile) : null;
 const { Extractor, Outcome } = await import('../parse/extract.js');
 type FileCtx = import('../parse/extract.js').FileCtx;
 
@@ -37,10 +39,15 @@ function fileCtx(group: string, path: string, ex: InstanceType<typeof Extractor>
   return f;
 }
 
-setGroups((workerData as WorkerInit).groups);
+setGroups(init.groups);
 
 parentPort!.on('message', (m: ToWorker) => {
   if (m.kind === 'groups') { setGroups(m.groups); return; }
+  if (m.kind === 'stop-profile') {
+    const done: Profiled = { kind: 'profiled' };
+    void (stopProfile ? stopProfile() : Promise.resolve()).then(() => parentPort!.postMessage(done));
+    return;
+  }
   const ex = extractors.get(m.group);
   if (m.kind === 'file-time') {
     if (ex) fileCtx(m.group, m.path, ex).newest = m.newest;

@@ -3,7 +3,11 @@
 // were handed in, so the output is the same for every N.
 import { Worker } from 'node:worker_threads';
 import type { LogGroup } from '../config/types.js';
-import type { BatchResult, ToWorker, WorkerInit } from './protocol.js';
+import type { BatchResult, Profiled, ToWorker, WorkerInit } from './protocol.js';
+import { workerProfileFile } from '../profile.js';
+
+/** How long close() waits for the workers' profiles to be written. */
+const PROFILE_WAIT_MS = 10_000;
 
 export class ParseWorkers {
   private readonly workers: Worker[];
@@ -11,14 +15,21 @@ export class ParseWorkers {
   /** Worker index of each file (group + NUL + path), and how many files each worker was given. */
   private readonly assigned = new Map<string, number>();
   private readonly load: number[];
+  private readonly profiling: boolean;
+  private profiled: Array<() => void> = [];
 
-  constructor(n: number, groups: LogGroup[], onResult: (r: BatchResult) => void, onError: (e: Error) => void) {
-    const init: WorkerInit = { groups };
+  /** `profile`: -P's file; each worker writes its own profile next to it (see workerProfileFile). */
+  constructor(n: number, groups: LogGroup[], onResult: (r: BatchResult) => void, onError: (e: Error) => void, profile?: string) {
     this.workers = [];
     this.load = new Array<number>(n).fill(0);
+    this.profiling = profile !== undefined;
     for (let i = 0; i < n; i++) {
+      const init: WorkerInit = { groups, profile: profile === undefined ? undefined : workerProfileFile(profile, i + 1) };
       const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: init });
-      w.on('message', onResult);
+      w.on('message', (m: BatchResult | Profiled) => {
+        if (m.kind === 'profiled') this.profiled.shift()?.();
+        else onResult(m);
+      });
       w.on('error', (e) => { this.failure = e; onError(e); });
       w.unref(); // kept alive only while batches are in flight (see busy())
       this.workers.push(w);
@@ -62,6 +73,15 @@ export class ParseWorkers {
   }
 
   async close(): Promise<void> {
+    if (this.profiling && !this.failure) {
+      this.busy(true);
+      const written = this.workers.map(() => new Promise<void>((r) => this.profiled.push(r)));
+      const m: ToWorker = { kind: 'stop-profile' };
+      for (const w of this.workers) w.postMessage(m);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(written), new Promise((r) => { timer = setTimeout(r, PROFILE_WAIT_MS); })]);
+      clearTimeout(timer);
+    }
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }

@@ -1,7 +1,7 @@
 // Extra `npm run bench` cases for issue 7: -j on two files, live tailing at 50k lines/s (CPU and
 // lag from the status endpoint), and 100k distinct keys with stale removal (RSS, heap, keys).
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { generate, seedConfig } from './gen.mjs';
@@ -16,6 +16,7 @@ function freePort() {
   return new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); }); });
 }
 
+/** utime + stime of /proc/<pid>/stat (or <pid>/task/<tid>), in clock ticks (100/s). */
 function cpuTicks(pid) {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks (100/s)
@@ -36,7 +37,29 @@ function startDaemon(cli, conf) {
   return spawn(process.execPath, [cli, '-c', conf, '--dry-run'], { stdio: ['ignore', devnull, 'ignore'] });
 }
 
-/** Two input files, -j 1 vs -j 2 (whole process, median of runs). */
+/**
+ * CPU seconds of each thread of one run (utime + stime from /proc/<pid>/task, sampled every 50 ms
+ * until the process exits): the main thread's (its tid is the pid) and the others', busiest first
+ * (with -j N the parse workers, then V8's and libuv's helper threads).
+ */
+export async function threadCpu(args) {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'ignore'] });
+  const last = new Map();
+  const sample = () => {
+    let tids = [];
+    try { tids = readdirSync(`/proc/${child.pid}/task`); } catch { return; }
+    for (const tid of tids) {
+      try { last.set(tid, cpuTicks(`${child.pid}/task/${tid}`)); } catch { /* the thread ended */ }
+    }
+  };
+  const exited = new Promise((r) => child.on('exit', r));
+  while (await Promise.race([exited.then(() => false), sleep(50).then(() => true)])) sample();
+  const main = (last.get(String(child.pid)) ?? 0) / 100;
+  const others = [...last].filter(([tid]) => tid !== String(child.pid)).map(([, t]) => t / 100).sort((a, b) => b - a);
+  return { main, others };
+}
+
+/** Two input files, -j 1 vs -j 2 (whole process, median of runs), and the CPU by thread of one run of each. */
 export async function twoFiles({ dir, cli, bench, timed, lines = 1_000_000 }) {
   const a = join(dir, 'two-a.log');
   const b = join(dir, 'two-b.log');
@@ -46,6 +69,8 @@ export async function twoFiles({ dir, cli, bench, timed, lines = 1_000_000 }) {
   writeFileSync(conf, seedConfig([a, b]));
   const j1 = bench('two files, -j 1', lines, () => timed('node', [cli, '-c', conf, '--once', '--dry-run', '-j', '1'], { stdio: ['ignore', 'ignore', 'pipe'] }));
   const j2 = bench('two files, -j 2', lines, () => timed('node', [cli, '-c', conf, '--once', '--dry-run', '-j', '2'], { stdio: ['ignore', 'ignore', 'pipe'] }));
+  j1.threads = await threadCpu([cli, '-c', conf, '--once', '--dry-run', '-j', '1']);
+  j2.threads = await threadCpu([cli, '-c', conf, '--once', '--dry-run', '-j', '2']);
   return [j1, j2];
 }
 

@@ -120,7 +120,12 @@ if (mt) {
 if (seed && mt) console.log(`ratio collector / mtail (lines/s): ${fmt(seed.linesPerSec / mt.linesPerSec, 1)}x (Go original, published: ${fmt(REF_GO_ORIGINAL.linesPerSec / 1000)}k lines/s, ${fmt(REF_GO_ORIGINAL.rssMB)} MB)`);
 const t1 = byName('two files, -j 1');
 const t2 = byName('two files, -j 2');
-if (t1 && t2) console.log(`two files: -j 2 / -j 1 = ${fmt(t2.linesPerSec / t1.linesPerSec, 2)}x`);
+if (t1 && t2) {
+  console.log(`two files: -j 2 / -j 1 = ${fmt(t2.linesPerSec / t1.linesPerSec, 2)}x`);
+  const cpuBy = (r, n) => `main thread ${fmt(r.threads.main, 2)} s, ${r.threads.others.slice(0, n).map((c) => fmt(c, 2) + ' s').join(' + ')}` +
+    ` (busiest other${n > 1 ? 's' : ''}), ${fmt(r.threads.others.slice(n).reduce((a, b) => a + b, 0), 2)} s in the rest`;
+  console.log(`two files, CPU by thread (one run each): -j 1: ${cpuBy(t1, 1)}; -j 2: ${cpuBy(t2, 2)}`);
+}
 if (liveRes) {
   // CPU per line scales with host speed as lines/s does: the same share of a reference-speed core.
   console.log(`live tailing: ${fmt(liveRes.rate)} lines/s written for ${liveRes.seconds} s: collector CPU ${fmt(liveRes.cpuPercent, 1)}% of one core ` +
