@@ -59,19 +59,22 @@ export async function threadCpu(args) {
   return { main, others };
 }
 
-/** Two input files, -j 1 vs -j 2 (whole process, median of runs), and the CPU by thread of one run of each. */
-export async function twoFiles({ dir, cli, bench, timed, lines = 1_000_000 }) {
+/**
+ * Two input files, -j 1 vs -j 2 (whole process, alternate runs, medians, and the median of the
+ * per-pair ratios), and the CPU by thread of one run of each.
+ */
+export async function twoFiles({ dir, cli, benchPair, timed, lines = 1_000_000 }) {
   const a = join(dir, 'two-a.log');
   const b = join(dir, 'two-b.log');
   await generate(a, lines / 2, { seed: 11 });
   await generate(b, lines / 2, { seed: 12 });
   const conf = join(dir, 'two.conf');
   writeFileSync(conf, seedConfig([a, b]));
-  const j1 = bench('two files, -j 1', lines, () => timed('node', [cli, '-c', conf, '--once', '--dry-run', '-j', '1'], { stdio: ['ignore', 'ignore', 'pipe'] }));
-  const j2 = bench('two files, -j 2', lines, () => timed('node', [cli, '-c', conf, '--once', '--dry-run', '-j', '2'], { stdio: ['ignore', 'ignore', 'pipe'] }));
+  const run = (j) => () => timed('node', [cli, '-c', conf, '--once', '--dry-run', '-j', j], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const { a: j1, b: j2, ratio } = benchPair({ name: 'two files, -j 1', lines, run: run('1') }, { name: 'two files, -j 2', lines, run: run('2') });
   j1.threads = await threadCpu([cli, '-c', conf, '--once', '--dry-run', '-j', '1']);
   j2.threads = await threadCpu([cli, '-c', conf, '--once', '--dry-run', '-j', '2']);
-  return [j1, j2];
+  return { j1, j2, ratio };
 }
 
 /** Live tailing: a writer appends `rate` lines/s (stamped now) for `seconds`; CPU of the collector and lag p99. */

@@ -55,27 +55,48 @@ function timed(cmd, args, opts = {}) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+function summary(name, lines, rs) {
+  const wall = median(rs.map((r) => r.wall));
+  return { name, wall, linesPerSec: lines / wall, cpu: median(rs.map((r) => r.cpu)), rssMB: Math.max(...rs.map((r) => r.rssMB)) };
+}
+
 function bench(name, lines, run) {
   const rs = [];
   for (let i = 0; i < RUNS; i++) rs.push(run());
-  const wall = median(rs.map((r) => r.wall));
-  return { name, wall, linesPerSec: lines / wall, cpu: median(rs.map((r) => r.cpu)), rssMB: Math.max(...rs.map((r) => r.rssMB)) };
+  return summary(name, lines, rs);
+}
+
+/**
+ * Two programs run alternately (A B, B A, A B, ...): this host's speed drifts by tens of percent
+ * over minutes, and a ratio of medians taken minutes apart measures the drift as much as the
+ * programs. Returns both summaries and `ratio`: the median over the pairs of B's lines/s over A's.
+ */
+function benchPair(a, b) {
+  const ra = [];
+  const rb = [];
+  for (let i = 0; i < RUNS; i++) {
+    if (i % 2 === 0) { ra.push(a.run()); rb.push(b.run()); } else { rb.push(b.run()); ra.push(a.run()); }
+  }
+  const ratio = median(ra.map((x, i) => (b.lines / rb[i].wall) / (a.lines / x.wall)));
+  return { a: summary(a.name, a.lines, ra), b: summary(b.name, b.lines, rb), ratio };
 }
 
 const results = [];
 const cfg1 = join(work, 'seed.conf');
 writeFileSync(cfg1, seedConfig([seedLog]));
-results.push(bench('logmetrics-collector -j 1 (seed config, --once --dry-run)', LINES,
-  () => timed('node', [cli, '-c', cfg1, '--once', '--dry-run'], { stdio: ['ignore', 'ignore', 'pipe'] })));
-
-// Host calibration: the peer figures' "minimal Node script" on the same seed log.
+// The seed replay, alternating with the host calibration: the peer figures' "minimal Node script"
+// on the same seed log.
 const CALIBRATION = 'calibration: minimal Node script (split + RegExp + Map)';
-results.push(bench(CALIBRATION, LINES, () => {
-  const r = timed('node', [join(root, 'test/bench/calibrate.mjs'), seedLog], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const matched = Number(/(\d+) matched/.exec(r.stdout)?.[1]);
-  if (matched !== LINES) throw new Error(`calibrate.mjs matched ${matched} of ${LINES} lines: ${r.stdout.trim()}`);
-  return r;
-}));
+const seedPair = benchPair(
+  { name: 'logmetrics-collector -j 1 (seed config, --once --dry-run)', lines: LINES,
+    run: () => timed('node', [cli, '-c', cfg1, '--once', '--dry-run'], { stdio: ['ignore', 'ignore', 'pipe'] }) },
+  { name: CALIBRATION, lines: LINES, run: () => {
+    const r = timed('node', [join(root, 'test/bench/calibrate.mjs'), seedLog], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const matched = Number(/(\d+) matched/.exec(r.stdout)?.[1]);
+    if (matched !== LINES) throw new Error(`calibrate.mjs matched ${matched} of ${LINES} lines: ${r.stdout.trim()}`);
+    return r;
+  } });
+results.push(seedPair.a, seedPair.b);
 
 if (process.env.BENCH_SKIP_MTAIL !== '1') {
   const progs = join(work, 'progs');
@@ -87,7 +108,8 @@ if (process.env.BENCH_SKIP_MTAIL !== '1') {
 }
 
 const CASES = new Set((process.env.BENCH_CASES ?? 'twofiles,live,keys').split(',').filter(Boolean));
-if (CASES.has('twofiles')) results.push(...await twoFiles({ dir: work, cli, bench, timed }));
+const two = CASES.has('twofiles') ? await twoFiles({ dir: work, cli, benchPair, timed }) : null;
+if (two) results.push(two.j1, two.j2);
 const liveRes = CASES.has('live') ? await live({ dir: work, cli }) : null;
 const keysRes = CASES.has('keys') ? await manyKeys({ dir: work, cli }) : null;
 
@@ -102,7 +124,10 @@ const byName = (prefix) => results.find((r) => r.name.startsWith(prefix));
 const cal = byName(CALIBRATION);
 const refRate = (ref) => REF_LINES / ref.wall;
 const hostFactor = cal.linesPerSec / refRate(REF_MINIMAL_NODE);
-const normalised = (r) => (r.name.startsWith('logmetrics-collector') || r.name.startsWith('two files') ? r.linesPerSec / hostFactor : NaN);
+// The seed replay's figure at reference speed: per pair of alternate runs, its lines/s over the
+// calibration's, times the calibration's reference figure (median over the pairs).
+const seedAtRef = refRate(REF_MINIMAL_NODE) / seedPair.ratio;
+const normalised = (r) => (r === seedPair.a ? seedAtRef : r.name.startsWith('two files') ? r.linesPerSec / hostFactor : NaN);
 console.log('| program | wall s | lines/s | lines/s at reference speed | previous lines/s | CPU s | peak RSS MB |');
 console.log('|---|---|---|---|---|---|---|');
 for (const r of results) console.log(`| ${r.name} | ${fmt(r.wall, 2)} | ${fmt(r.linesPerSec)} | ${fmt(normalised(r))} | ${fmt(baseline[r.name]?.linesPerSec)} | ${fmt(r.cpu, 2)} | ${fmt(r.rssMB)} |`);
@@ -110,7 +135,7 @@ const seed = byName('logmetrics-collector -j 1');
 const mt = byName('mtail');
 console.log(`\nhost speed: this host runs the minimal script at ${fmt(hostFactor, 2)}x the reference machine's speed ` +
   `(${fmt(cal.linesPerSec)} lines/s here, ${fmt(refRate(REF_MINIMAL_NODE))} there: ${fmt(REF_MINIMAL_NODE.wall, 2)} s for ${fmt(REF_LINES)} lines); ` +
-  `collector -j 1 lines/s normalised to the reference host: ${fmt(seed.linesPerSec / hostFactor)}`);
+  `collector -j 1 lines/s normalised to the reference host: ${fmt(seedAtRef)} (median over alternate runs of the two)`);
 if (mt) {
   const mtFactor = mt.linesPerSec / refRate(REF_MTAIL);
   console.log(`host speed, second opinion (mtail): ${fmt(mtFactor, 2)}x the reference machine's speed ` +
@@ -120,8 +145,8 @@ if (mt) {
 if (seed && mt) console.log(`ratio collector / mtail (lines/s): ${fmt(seed.linesPerSec / mt.linesPerSec, 1)}x (Go original, published: ${fmt(REF_GO_ORIGINAL.linesPerSec / 1000)}k lines/s, ${fmt(REF_GO_ORIGINAL.rssMB)} MB)`);
 const t1 = byName('two files, -j 1');
 const t2 = byName('two files, -j 2');
-if (t1 && t2) {
-  console.log(`two files: -j 2 / -j 1 = ${fmt(t2.linesPerSec / t1.linesPerSec, 2)}x`);
+if (two) {
+  console.log(`two files: -j 2 / -j 1 = ${fmt(two.ratio, 2)}x (median over alternate runs; ratio of the medians ${fmt(t2.linesPerSec / t1.linesPerSec, 2)}x)`);
   const cpuBy = (r, n) => `main thread ${fmt(r.threads.main, 2)} s, ${r.threads.others.slice(0, n).map((c) => fmt(c, 2) + ' s').join(' + ')}` +
     ` (busiest other${n > 1 ? 's' : ''}), ${fmt(r.threads.others.slice(n).reduce((a, b) => a + b, 0), 2)} s in the rest`;
   console.log(`two files, CPU by thread (one run each): -j 1: ${cpuBy(t1, 1)}; -j 2: ${cpuBy(t2, 2)}`);
