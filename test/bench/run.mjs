@@ -60,57 +60,65 @@ function summary(name, lines, rs) {
   return { name, wall, linesPerSec: lines / wall, cpu: median(rs.map((r) => r.cpu)), rssMB: Math.max(...rs.map((r) => r.rssMB)) };
 }
 
-function bench(name, lines, run) {
-  const rs = [];
-  for (let i = 0; i < RUNS; i++) rs.push(run());
-  return summary(name, lines, rs);
+/**
+ * Programs run in rounds, each round in a rotated order (A B C, B C A, ...): this host's speed
+ * drifts by tens of percent over minutes, and a ratio of medians taken minutes apart measures the
+ * drift as much as the programs. Returns each program's summary, and ratio(x, y): the median over
+ * the rounds of x's lines/s over y's.
+ */
+function benchRounds(progs) {
+  const runs = progs.map(() => []);
+  for (let i = 0; i < RUNS; i++) {
+    for (let k = 0; k < progs.length; k++) {
+      const j = (i + k) % progs.length;
+      runs[j].push(progs[j].run());
+    }
+  }
+  const ratio = (x, y) => median(runs[x].map((r, i) => (progs[x].lines / r.wall) / (progs[y].lines / runs[y][i].wall)));
+  return { summaries: progs.map((p, i) => summary(p.name, p.lines, runs[i])), ratio };
 }
 
-/**
- * Two programs run alternately (A B, B A, A B, ...): this host's speed drifts by tens of percent
- * over minutes, and a ratio of medians taken minutes apart measures the drift as much as the
- * programs. Returns both summaries and `ratio`: the median over the pairs of B's lines/s over A's.
- */
-function benchPair(a, b) {
-  const ra = [];
-  const rb = [];
-  for (let i = 0; i < RUNS; i++) {
-    if (i % 2 === 0) { ra.push(a.run()); rb.push(b.run()); } else { rb.push(b.run()); ra.push(a.run()); }
-  }
-  const ratio = median(ra.map((x, i) => (b.lines / rb[i].wall) / (a.lines / x.wall)));
-  return { a: summary(a.name, a.lines, ra), b: summary(b.name, b.lines, rb), ratio };
+function calibrate() {
+  const r = timed('node', [join(root, 'test/bench/calibrate.mjs'), seedLog], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const matched = Number(/(\d+) matched/.exec(r.stdout)?.[1]);
+  if (matched !== LINES) throw new Error(`calibrate.mjs matched ${matched} of ${LINES} lines: ${r.stdout.trim()}`);
+  return r;
 }
 
 const results = [];
 const cfg1 = join(work, 'seed.conf');
 writeFileSync(cfg1, seedConfig([seedLog]));
-// The seed replay, alternating with the host calibration: the peer figures' "minimal Node script"
-// on the same seed log.
+// The seed replay in rounds with the host calibration (the peer figures' "minimal Node script" on
+// the same seed log) and mtail.
 const CALIBRATION = 'calibration: minimal Node script (split + RegExp + Map)';
-const seedPair = benchPair(
+const progs = [
   { name: 'logmetrics-collector -j 1 (seed config, --once --dry-run)', lines: LINES,
     run: () => timed('node', [cli, '-c', cfg1, '--once', '--dry-run'], { stdio: ['ignore', 'ignore', 'pipe'] }) },
-  { name: CALIBRATION, lines: LINES, run: () => {
-    const r = timed('node', [join(root, 'test/bench/calibrate.mjs'), seedLog], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const matched = Number(/(\d+) matched/.exec(r.stdout)?.[1]);
-    if (matched !== LINES) throw new Error(`calibrate.mjs matched ${matched} of ${LINES} lines: ${r.stdout.trim()}`);
-    return r;
-  } });
-results.push(seedPair.a, seedPair.b);
-
+  { name: CALIBRATION, lines: LINES, run: calibrate },
+];
 if (process.env.BENCH_SKIP_MTAIL !== '1') {
-  const progs = join(work, 'progs');
-  mkdirSync(progs);
-  writeFileSync(join(progs, 'seed.mtail'), MTAIL_PROG);
-  results.push(bench('mtail -one_shot (calls + call time per call)', LINES,
-    () => timed('mtail', ['-one_shot', '-one_shot_format', 'prometheus', '-progs', progs, '-logs', seedLog,
-      '-address', '127.0.0.1', '-port', '0', '-logtostderr'], { stdio: ['ignore', 'ignore', 'pipe'] })));
+  const progDir = join(work, 'progs');
+  mkdirSync(progDir);
+  writeFileSync(join(progDir, 'seed.mtail'), MTAIL_PROG);
+  progs.push({ name: 'mtail -one_shot (calls + call time per call)', lines: LINES,
+    run: () => timed('mtail', ['-one_shot', '-one_shot_format', 'prometheus', '-progs', progDir, '-logs', seedLog,
+      '-address', '127.0.0.1', '-port', '0', '-logtostderr'], { stdio: ['ignore', 'ignore', 'pipe'] }) });
 }
+const rounds = benchRounds(progs);
+results.push(...rounds.summaries);
 
 const CASES = new Set((process.env.BENCH_CASES ?? 'twofiles,live,keys').split(',').filter(Boolean));
+const benchPair = (a, b) => { const r = benchRounds([a, b]); return { a: r.summaries[0], b: r.summaries[1], ratio: r.ratio(1, 0) }; };
 const two = CASES.has('twofiles') ? await twoFiles({ dir: work, cli, benchPair, timed }) : null;
 if (two) results.push(two.j1, two.j2);
-const liveRes = CASES.has('live') ? await live({ dir: work, cli }) : null;
+// Live CPU is compared with a reference-speed core by calibration runs just before and after it.
+const liveRes = CASES.has('live') ? await (async () => {
+  const before = calibrate();
+  const r = await live({ dir: work, cli });
+  const after = calibrate();
+  r.hostFactor = (LINES / ((before.wall + after.wall) / 2)) / (REF_LINES / REF_MINIMAL_NODE.wall);
+  return r;
+})() : null;
 const keysRes = CASES.has('keys') ? await manyKeys({ dir: work, cli }) : null;
 
 const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '-');
@@ -124,10 +132,10 @@ const byName = (prefix) => results.find((r) => r.name.startsWith(prefix));
 const cal = byName(CALIBRATION);
 const refRate = (ref) => REF_LINES / ref.wall;
 const hostFactor = cal.linesPerSec / refRate(REF_MINIMAL_NODE);
-// The seed replay's figure at reference speed: per pair of alternate runs, its lines/s over the
-// calibration's, times the calibration's reference figure (median over the pairs).
-const seedAtRef = refRate(REF_MINIMAL_NODE) / seedPair.ratio;
-const normalised = (r) => (r === seedPair.a ? seedAtRef : r.name.startsWith('two files') ? r.linesPerSec / hostFactor : NaN);
+// The seed replay's figure at reference speed: per round, its lines/s over the calibration's, times
+// the calibration's reference figure (median over the rounds).
+const seedAtRef = refRate(REF_MINIMAL_NODE) * rounds.ratio(0, 1);
+const normalised = (r) => (r === rounds.summaries[0] ? seedAtRef : r.name.startsWith('two files') ? r.linesPerSec / hostFactor : NaN);
 console.log('| program | wall s | lines/s | lines/s at reference speed | previous lines/s | CPU s | peak RSS MB |');
 console.log('|---|---|---|---|---|---|---|');
 for (const r of results) console.log(`| ${r.name} | ${fmt(r.wall, 2)} | ${fmt(r.linesPerSec)} | ${fmt(normalised(r))} | ${fmt(baseline[r.name]?.linesPerSec)} | ${fmt(r.cpu, 2)} | ${fmt(r.rssMB)} |`);
@@ -135,14 +143,15 @@ const seed = byName('logmetrics-collector -j 1');
 const mt = byName('mtail');
 console.log(`\nhost speed: this host runs the minimal script at ${fmt(hostFactor, 2)}x the reference machine's speed ` +
   `(${fmt(cal.linesPerSec)} lines/s here, ${fmt(refRate(REF_MINIMAL_NODE))} there: ${fmt(REF_MINIMAL_NODE.wall, 2)} s for ${fmt(REF_LINES)} lines); ` +
-  `collector -j 1 lines/s normalised to the reference host: ${fmt(seedAtRef)} (median over alternate runs of the two)`);
+  `collector -j 1 lines/s normalised to the reference host: ${fmt(seedAtRef)} (median over the rounds of the two)`);
 if (mt) {
   const mtFactor = mt.linesPerSec / refRate(REF_MTAIL);
   console.log(`host speed, second opinion (mtail): ${fmt(mtFactor, 2)}x the reference machine's speed ` +
     `(${fmt(mt.linesPerSec)} lines/s here, ${fmt(refRate(REF_MTAIL))} there: ${fmt(REF_MTAIL.wall, 1)} s for ${fmt(REF_LINES)} lines); ` +
-    `collector -j 1 normalised by it: ${fmt(seed.linesPerSec / mtFactor)}`);
+    `collector -j 1 normalised by it: ${fmt(refRate(REF_MTAIL) * rounds.ratio(0, 2))} (median over the rounds)`);
+  console.log(`ratio collector / mtail (lines/s): ${fmt(rounds.ratio(0, 2), 1)}x (median over the rounds; ratio of the medians ${fmt(seed.linesPerSec / mt.linesPerSec, 1)}x) ` +
+    `(Go original, published: ${fmt(REF_GO_ORIGINAL.linesPerSec / 1000)}k lines/s, ${fmt(REF_GO_ORIGINAL.rssMB)} MB)`);
 }
-if (seed && mt) console.log(`ratio collector / mtail (lines/s): ${fmt(seed.linesPerSec / mt.linesPerSec, 1)}x (Go original, published: ${fmt(REF_GO_ORIGINAL.linesPerSec / 1000)}k lines/s, ${fmt(REF_GO_ORIGINAL.rssMB)} MB)`);
 const t1 = byName('two files, -j 1');
 const t2 = byName('two files, -j 2');
 if (two) {
@@ -154,7 +163,7 @@ if (two) {
 if (liveRes) {
   // CPU per line scales with host speed as lines/s does: the same share of a reference-speed core.
   console.log(`live tailing: ${fmt(liveRes.rate)} lines/s written for ${liveRes.seconds} s: collector CPU ${fmt(liveRes.cpuPercent, 1)}% of one core ` +
-    `(${fmt(liveRes.cpuPercent * hostFactor, 1)}% of a reference-speed core), lag p50 ${fmt(liveRes.lagP50, 2)} s, p99 ${fmt(liveRes.lagP99, 2)} s, RSS ${fmt(liveRes.rssMB)} MB` +
+    `(${fmt(liveRes.cpuPercent * liveRes.hostFactor, 1)}% of a reference-speed core: host at ${fmt(liveRes.hostFactor, 2)}x by calibration runs just before and after), lag p50 ${fmt(liveRes.lagP50, 2)} s, p99 ${fmt(liveRes.lagP99, 2)} s, RSS ${fmt(liveRes.rssMB)} MB` +
     (baseline.live ? ` (previous: ${fmt(baseline.live.cpuPercent, 1)}% CPU, lag p99 ${fmt(baseline.live.lagP99, 2)} s)` : ''));
 }
 if (keysRes) console.log(`${fmt(keysRes.keys)} distinct keys: peak ${fmt(keysRes.peakKeys)} keys, RSS ${fmt(keysRes.peakRssMB)} MB, heap ${fmt(keysRes.peakHeapMB)} MB; after stale removal ${fmt(keysRes.afterKeys)} keys, RSS ${fmt(keysRes.afterRssMB)} MB, heap ${fmt(keysRes.afterHeapMB)} MB`);
