@@ -16,6 +16,11 @@ export type ToWorker =
   | { kind: 'groups'; groups: LogGroup[] }
   | { kind: 'stop-profile' };
 
+/** The worker's profile is written (answer to stop-profile). */
+export interface Profiled {
+  kind: 'profiled';
+}
+
 /**
  * The extraction of one batch. For matched line k (in order): nums[k*(3+R)] is its index in the
  * batch, the next number its log time, the next its tuple (group-tag values: index i stands for
@@ -25,11 +30,6 @@ export type ToWorker =
  * that did not match or whose date did not parse; `opFails` the line indices with unparsable or
  * negative values (for warnings), with their counts summed in valueFails/negatives.
  */
-/** The worker's profile is written (answer to stop-profile). */
-export interface Profiled {
-  kind: 'profiled';
-}
-
 export interface BatchResult {
   kind: 'result';
   seq: number;
