@@ -70,10 +70,11 @@ export async function twoFiles({ dir, cli, benchPair, timed, lines = 1_000_000 }
   await generate(b, lines / 2, { seed: 12 });
   const conf = join(dir, 'two.conf');
   writeFileSync(conf, seedConfig([a, b]));
-  const run = (j) => () => timed('node', [cli, '-c', conf, '--once', '--dry-run', '-j', j], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const args = (j) => [cli, '-c', conf, '--once', '--dry-run', '-j', j];
+  const run = (j) => () => timed('node', args(j), { stdio: ['ignore', 'ignore', 'pipe'] });
   const { a: j1, b: j2, ratio } = benchPair({ name: 'two files, -j 1', lines, run: run('1') }, { name: 'two files, -j 2', lines, run: run('2') });
-  j1.threads = await threadCpu([cli, '-c', conf, '--once', '--dry-run', '-j', '1']);
-  j2.threads = await threadCpu([cli, '-c', conf, '--once', '--dry-run', '-j', '2']);
+  j1.threads = await threadCpu(args('1'));
+  j2.threads = await threadCpu(args('2'));
   return { j1, j2, ratio };
 }
 

@@ -85,6 +85,9 @@ function calibrate() {
   return r;
 }
 
+/** A reference figure's lines/s (the peer figures' runs are over REF_LINES lines). */
+const refRate = (ref) => REF_LINES / ref.wall;
+
 const results = [];
 const cfg1 = join(work, 'seed.conf');
 writeFileSync(cfg1, seedConfig([seedLog]));
@@ -116,7 +119,7 @@ const liveRes = CASES.has('live') ? await (async () => {
   const before = calibrate();
   const r = await live({ dir: work, cli });
   const after = calibrate();
-  r.hostFactor = (LINES / ((before.wall + after.wall) / 2)) / (REF_LINES / REF_MINIMAL_NODE.wall);
+  r.hostFactor = (LINES / ((before.wall + after.wall) / 2)) / refRate(REF_MINIMAL_NODE);
   return r;
 })() : null;
 const keysRes = CASES.has('keys') ? await manyKeys({ dir: work, cli }) : null;
@@ -130,7 +133,6 @@ const byName = (prefix) => results.find((r) => r.name.startsWith(prefix));
 // Host factor: this host's speed over the reference machine's on the minimal script (lines/s, so
 // BENCH_LINES other than 1M compare too; Node's ~0.05 s start-up weighs more on small logs).
 const cal = byName(CALIBRATION);
-const refRate = (ref) => REF_LINES / ref.wall;
 const hostFactor = cal.linesPerSec / refRate(REF_MINIMAL_NODE);
 // The seed replay's figure at reference speed: per round, its lines/s over the calibration's, times
 // the calibration's reference figure (median over the rounds).
@@ -152,9 +154,8 @@ if (mt) {
   console.log(`ratio collector / mtail (lines/s): ${fmt(rounds.ratio(0, 2), 1)}x (median over the rounds; ratio of the medians ${fmt(seed.linesPerSec / mt.linesPerSec, 1)}x) ` +
     `(Go original, published: ${fmt(REF_GO_ORIGINAL.linesPerSec / 1000)}k lines/s, ${fmt(REF_GO_ORIGINAL.rssMB)} MB)`);
 }
-const t1 = byName('two files, -j 1');
-const t2 = byName('two files, -j 2');
 if (two) {
+  const { j1: t1, j2: t2 } = two;
   console.log(`two files: -j 2 / -j 1 = ${fmt(two.ratio, 2)}x (median over alternate runs; ratio of the medians ${fmt(t2.linesPerSec / t1.linesPerSec, 2)}x)`);
   const cpuBy = (r, n) => `main thread ${fmt(r.threads.main, 2)} s, ${r.threads.others.slice(0, n).map((c) => fmt(c, 2) + ' s').join(' + ')}` +
     ` (busiest other${n > 1 ? 's' : ''}), ${fmt(r.threads.others.slice(n).reduce((a, b) => a + b, 0), 2)} s in the rest`;
