@@ -107,6 +107,10 @@ class LayoutParser implements DateParser {
   private c0 = NaN;
   private c1 = NaN;
   private c2 = NaN;
+  // The previous year-less answer and the yearRef and wallNow it was for (same text, same answer).
+  private cRef = NaN;
+  private cWall = NaN;
+  private cAns = NaN;
   // Civil year of the previous yearRef, valid for refs in [yLo, yHi).
   private yLo = 0;
   private yHi = -1;
@@ -128,6 +132,7 @@ class LayoutParser implements DateParser {
       return t;
     }
     const ref = yearRef === yearRef ? yearRef : wallNow;
+    if (this.cache && text === this.cText && ref === this.cRef && wallNow === this.cWall) return this.cAns;
     if (!Number.isFinite(ref)) return NaN;
     const y = this.yearOf(ref);
     if (!this.cache || text !== this.cText || y !== this.cY) {
@@ -138,8 +143,11 @@ class LayoutParser implements DateParser {
       this.have = 0;
       this.cOk = scan(this.els, text, f);
     }
-    if (!this.cOk) return NaN;
-    return this.choose(ref, wallNow + FUTURE_SLACK);
+    const t = this.cOk ? this.choose(ref, wallNow + FUTURE_SLACK) : NaN;
+    this.cRef = ref;
+    this.cWall = wallNow;
+    this.cAns = t;
+    return t;
   }
 
   /** The candidate closest to ref and not past limit (ties: the earlier). */
