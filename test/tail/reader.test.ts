@@ -75,6 +75,24 @@ describe('FileReader: lines and offsets', () => {
     }
   });
 
+  it('chunks that cannot hold a too-long line (one decode a chunk) give what the per-line scan gives', () => {
+    // With maxLineBytes >= held partial line + chunk, a chunk is decoded in one piece; with a limit
+    // just above the longest line, every line is measured. Both must give the same lines and batches.
+    const parts = ['a', '', 'héllo\r', 'b\rc', '😀 emoji €', 'x'.repeat(40), '\r', 'tail'];
+    const lines: string[] = [];
+    for (let i = 0; i < 300; i++) lines.push(parts[i % parts.length]! + (i % 7 === 0 ? ' ' + i : ''));
+    const body = lines.join('\n') + '\npartial';
+    fs.writeFileSync(file, body);
+    const longest = Math.max(...lines.map((l) => Buffer.byteLength(l)));
+    for (const chunkBytes of [1, 3, 16, 61, 4096]) {
+      const fast = drain(reader({ from: 'start' }, { chunkBytes }).reader);
+      const scan = drain(reader({ from: 'start' }, { chunkBytes, maxLineBytes: longest }).reader);
+      expect(linesOf(fast)).toEqual(lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l)));
+      expect(fast.map((b) => [b.startOffset, b.endOffset, b.skippedLong])).toEqual(scan.map((b) => [b.startOffset, b.endOffset, b.skippedLong]));
+      expect(fast.map((b) => b.lines)).toEqual(scan.map((b) => b.lines));
+    }
+  });
+
   it('decodes invalid UTF-8 as U+FFFD without affecting line splitting', () => {
     fs.writeFileSync(file, Buffer.from([0x61, 0xe2, 0x82, 0x0a, 0xff, 0x62, 0x0d, 0x0a, 0xf0, 0x9f, 0x98, 0x0a, 0x63, 0x0a]));
     for (const chunkBytes of [1, 2, 64]) {
