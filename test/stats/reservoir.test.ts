@@ -100,6 +100,31 @@ describe('ForwardDecayReservoir priorities', () => {
   });
 });
 
+describe('ForwardDecayReservoir cuts', () => {
+  // A push cuts a full reservoir's few new entries; a full buffer is cut without a push. Either
+  // way the kept set is the top `size`.
+  it('holds the highest priorities whatever mix of push-time and full-buffer cuts happened', () => {
+    for (const seed of [1, 2, 3]) {
+      const rng = new Prng(seed);
+      const us: number[] = [];
+      for (let i = 0; i < 6000; i++) us.push(rng.next());
+      const size = 64;
+      const r = new ForwardDecayReservoir(size, 0, 3600, new FixedU(us));
+      const steps = new Prng(seed + 100);
+      for (let i = 0; i < us.length; i++) {
+        r.update(i, 0);
+        // pushes every 1-12 updates for a while (merges), then rarely (selections), then again
+        const every = i < 2000 || i > 4000 ? 1 + (steps.nextUint32() % 12) : 500;
+        if (i % every === 0 || i === us.length - 1) {
+          const expected = us.slice(0, i + 1).map((u, k) => [u, k] as const)
+            .sort((x, y) => x[0] - y[0]).slice(0, size).map(([, k]) => k).sort((x, y) => x - y);
+          expect(sortedValues(r)).toEqual(expected);
+        }
+      }
+    }
+  });
+});
+
 describe('ForwardDecayReservoir sampling', () => {
   it('with a large alpha holds the newest values (and rescales before overflow)', () => {
     const r = new ForwardDecayReservoir(4, 30, Infinity, new Prng(hashKey('newest')));
