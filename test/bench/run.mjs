@@ -20,7 +20,7 @@ const REF_GO_ORIGINAL = { wall: 23.2, linesPerSec: 43_000, cpu: 23.2, rssMB: 300
 const root = resolve(new URL('../..', import.meta.url).pathname);
 const cli = join(root, 'build/dist/cli.js');
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const cacheDir = join(tmpdir(), 'logmetrics-bench');
 mkdirSync(cacheDir, { recursive: true });
 const seedLog = join(cacheDir, `seed-${LINES}.log`);
