@@ -203,8 +203,7 @@ export class FileReader {
     let segEnd = -1;   // index of the newline ending that run
     const flushSeg = () => {
       if (segStart < 0) return;
-      const parts = view.toString('utf8', segStart, segEnd).split('\n');
-      for (const s of parts) lines.push(s.charCodeAt(s.length - 1) === 13 ? s.slice(0, -1) : s);
+      for (const s of splitLines(view, segStart, segEnd)) lines.push(s);
       segStart = segEnd = -1;
     };
     let pos = 0;
@@ -222,14 +221,7 @@ export class FileReader {
         const total = this.carryLen + (nl - pos);
         const lastByte = nl > pos ? view[nl - 1] : this.carry[this.carryLen - 1];
         const len = total - (lastByte === 13 ? 1 : 0);
-        if (len > max) skipped++;
-        else {
-          const whole = Buffer.concat([this.carry.subarray(0, this.carryLen), view.subarray(pos, nl)]);
-          const s = whole.toString('utf8');
-          lines.push(s.charCodeAt(s.length - 1) === 13 ? s.slice(0, -1) : s);
-        }
-        this.carryLen = 0;
-        if (this.carry.length > 64 * 1024) this.carry = Buffer.alloc(0); // a rare long line: don't keep its buffer
+        if (len > max) { skipped++; this.dropCarry(); } else lines.push(this.takeCarried(view, pos, nl));
       } else {
         const len = nl - pos - (nl > pos && view[nl - 1] === 13 ? 1 : 0);
         if (len > max) { flushSeg(); skipped++; } else {
@@ -242,12 +234,7 @@ export class FileReader {
     }
     flushSeg();
     if (lastBoundary < 0) return null;
-    const batch: LineBatch = {
-      path: this.path, lines, startOffset: this.consumed, endOffset: lastBoundary,
-      bytes: lastBoundary - this.consumed, skippedLong: skipped,
-    };
-    this.consumed = lastBoundary;
-    return batch;
+    return this.emit(lines, lastBoundary, skipped);
   }
 
   /**
@@ -265,22 +252,32 @@ export class FileReader {
     let lines: string[];
     if (this.carryLen > 0) {
       const first = view.indexOf(0x0a);
-      const whole = Buffer.concat([this.carry.subarray(0, this.carryLen), view.subarray(0, first)]).toString('utf8');
-      this.carryLen = 0;
-      if (this.carry.length > 64 * 1024) this.carry = Buffer.alloc(0);
-      lines = first < last ? view.toString('utf8', first + 1, last).split('\n') : [];
-      lines.unshift(whole);
+      const carried = this.takeCarried(view, 0, first);
+      lines = first < last ? splitLines(view, first + 1, last) : [];
+      lines.unshift(carried);
     } else {
-      lines = view.toString('utf8', 0, last).split('\n');
-    }
-    for (let i = 0; i < lines.length; i++) {
-      const s = lines[i]!;
-      if (s.charCodeAt(s.length - 1) === 13) lines[i] = s.slice(0, -1);
+      lines = splitLines(view, 0, last);
     }
     if (last + 1 < n) this.hold(view, last + 1, n);
-    const end = base + last + 1;
+    return this.emit(lines, base + last + 1, 0);
+  }
+
+  /** The held partial line completed by view[from, to) (its newline at `to`), without a trailing '\r'. */
+  private takeCarried(view: Buffer, from: number, to: number): string {
+    const s = stripCR(Buffer.concat([this.carry.subarray(0, this.carryLen), view.subarray(from, to)]).toString('utf8'));
+    this.dropCarry();
+    return s;
+  }
+
+  private dropCarry(): void {
+    this.carryLen = 0;
+    if (this.carry.length > 64 * 1024) this.carry = Buffer.alloc(0); // a rare long line: don't keep its buffer
+  }
+
+  /** The batch of `lines` up to file offset `end` (a line start); the file is consumed up to it. */
+  private emit(lines: string[], end: number, skippedLong: number): LineBatch {
     const batch: LineBatch = {
-      path: this.path, lines, startOffset: this.consumed, endOffset: end, bytes: end - this.consumed, skippedLong: 0,
+      path: this.path, lines, startOffset: this.consumed, endOffset: end, bytes: end - this.consumed, skippedLong,
     };
     this.consumed = end;
     return batch;
@@ -290,9 +287,8 @@ export class FileReader {
   private hold(view: Buffer, from: number, to: number): void {
     const add = to - from;
     if (this.carryLen + add > this.maxLineBytes + 1) { // +1: a trailing '\r' does not count
-      this.carryLen = 0;
+      this.dropCarry();
       this.skipping = SKIP_LONG;
-      if (this.carry.length > 64 * 1024) this.carry = Buffer.alloc(0); // don't keep a huge buffer
       return;
     }
     if (this.carryLen + add > this.carry.length) {
@@ -319,11 +315,7 @@ export class FileReader {
       if (len > this.maxLineBytes) skipped = 1;
       else lines.push(this.carry.toString('utf8', 0, len));
     }
-    const batch: LineBatch = {
-      path: this.path, lines, startOffset: this.consumed, endOffset: this.readPos,
-      bytes: this.readPos - this.consumed, skippedLong: skipped,
-    };
-    this.consumed = this.readPos;
+    const batch = this.emit(lines, this.readPos, skipped);
     this.carryLen = 0;
     this.skipping = SKIP_NONE;
     return batch;
@@ -334,6 +326,17 @@ export class FileReader {
     this.closed = true;
     try { fs.closeSync(this.fd); } catch { /* already gone */ }
   }
+}
+
+/** The lines of view[from, to) (`to` at a newline), each without a trailing '\r'. */
+function splitLines(view: Buffer, from: number, to: number): string[] {
+  const lines = view.toString('utf8', from, to).split('\n');
+  for (let i = 0; i < lines.length; i++) lines[i] = stripCR(lines[i]!);
+  return lines;
+}
+
+function stripCR(s: string): string {
+  return s.charCodeAt(s.length - 1) === 13 ? s.slice(0, -1) : s;
 }
 
 /**
