@@ -56,8 +56,20 @@ export class Extractor {
 
   /** After a Matched (or BadDate) outcome: every position's value after transforms (0 = the line). */
   get positions(): ReadonlyArray<string | undefined> {
+    const m = this.lastMatch;
+    if (m !== null) {
+      this.lastMatch = null;
+      const pos = this.pos;
+      pos[0] = this.lastLine;
+      for (let i = 1; i < this.nLine; i++) pos[i] = m[i];
+    }
     return this.pos;
   }
+  // Positions read straight from the match (see extract): `pos` is only filled from `lastMatch` when
+  // `positions` is read, which --test-parser alone does.
+  private readonly direct: boolean;
+  private lastMatch: ArrayLike<string | undefined> | null = null;
+  private lastLine = '';
   private readonly transforms: CompiledTransform[];
   private readonly date: DateParser;
   private readonly datePos: number;
@@ -112,6 +124,8 @@ export class Extractor {
       }
     }
     this.vals = new Float64Array(this.refs.length);
+    this.direct = this.transforms.length === 0 && nExtra === 0 && this.datePos !== 0
+      && !this.tagPositions.includes(0) && !this.slotPos.includes(0);
     this.nums = new Float64Array(this.slotPos.length);
   }
 
@@ -132,21 +146,19 @@ export class Extractor {
     }
     if (m === null) return Outcome.NoMatch;
 
-    const pos = this.pos;
-    const n = this.nLine;
-    pos[0] = line;
-    for (let i = 1; i < n; i++) pos[i] = m[i];
+    // Without transforms or filename_match values, and when only counts read position 0 (the line,
+    // where the match has the matched text), every position read is a capture as is: read them from
+    // the match and leave `positions` to copy them only when asked.
     const extra = file.extra;
-    if (extra !== null) for (let i = 0; i < extra.length; i++) pos[n + i] = extra[i];
-
-    this.defaults = 0;
-    const trs = this.transforms;
-    for (let i = 0; i < trs.length; i++) {
-      const tr = trs[i]!;
-      const before = pos[tr.position];
-      const r = applyTransform(tr, before ?? '', this.tr);
-      if (r.value !== (before ?? '') || before !== undefined) pos[tr.position] = r.value;
-      if (r.defaulted && tr.logDefaultAssign) this.defaults++;
+    let pos: ArrayLike<string | undefined>;
+    if (this.direct && (extra === null || extra.length === 0)) {
+      this.lastLine = line;
+      this.lastMatch = m;
+      pos = m;
+    } else {
+      this.lastMatch = null;
+      this.fill(line, m, extra);
+      pos = this.pos;
     }
 
     const dateText = pos[this.datePos];
@@ -192,6 +204,25 @@ export class Extractor {
     this.valueFails = fails;
     this.negatives = negs;
     return Outcome.Matched;
+  }
+
+  /** Copies the line, the captures and the filename_match values into `pos`, then runs the transforms. */
+  private fill(line: string, m: ArrayLike<string | undefined>, extra: Array<string | undefined> | null): void {
+    const pos = this.pos;
+    const n = this.nLine;
+    pos[0] = line;
+    for (let i = 1; i < n; i++) pos[i] = m[i];
+    if (extra !== null) for (let i = 0; i < extra.length; i++) pos[n + i] = extra[i];
+
+    this.defaults = 0;
+    const trs = this.transforms;
+    for (let i = 0; i < trs.length; i++) {
+      const tr = trs[i]!;
+      const before = pos[tr.position];
+      const r = applyTransform(tr, before ?? '', this.tr);
+      if (r.value !== (before ?? '') || before !== undefined) pos[tr.position] = r.value;
+      if (r.defaulted && tr.logDefaultAssign) this.defaults++;
+    }
   }
 }
 
