@@ -89,7 +89,7 @@ export class Engine {
     const reg = this.opts.registry;
     const tags = { log_group: group.name };
     this.groups.set(group.name, {
-      group, extractor: new Extractor(group), pool: new GroupPool(group, reg), files: new Map(), lastLineAt: this.now(),
+      group, extractor: new Extractor(group), pool: new GroupPool(group, reg, this.opts.sink.newBatch()), files: new Map(), lastLineAt: this.now(),
       badDates: reg.counter('parse.date_failed', tags), valueFails: reg.counter('parse.value_failed', tags),
       negatives: reg.counter('parse.value_negative', tags), skippedLong: reg.counter('tail.line_too_long', tags),
     });
@@ -306,9 +306,8 @@ export class Engine {
   private drain(rt: GroupRuntime): void | Promise<void> {
     const out = rt.pool.out;
     if (out.length === 0) return;
-    rt.pool.out = [];
-    if (this.opts.onLag) this.opts.onLag(this.now() / 1000 - out[out.length - 1]!.ts);
-    if (!this.opts.sink.write(out) && !this.noWait) return this.opts.sink.waitDrain();
+    if (this.opts.onLag) this.opts.onLag(this.now() / 1000 - out.lastTs);
+    if (!this.opts.sink.writeBatch(out) && !this.noWait) return this.opts.sink.waitDrain();
   }
 
   /**

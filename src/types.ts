@@ -26,12 +26,33 @@ export interface LineBatch {
 }
 
 /**
+ * Where a datapool writes the points of its pushes, a key's statistics at a time: Point objects for
+ * the pushers (push/batch.ts), bytes for --dry-run (push/encode.ts: no object or value string per
+ * point). The sink that made it empties it in writeBatch().
+ */
+export interface PointBatch {
+  /** Points added since the batch was last emptied. */
+  readonly length: number;
+  /** Timestamp of the last point added. */
+  readonly lastTs: number;
+  /** Starts one key's points: its metric names (indexed by statistic), its tags and their timestamp. */
+  begin(names: readonly string[], tags: string, ts: number): void;
+  /** One point of the current key: names[stat], printed with 6 decimals (`fixed6`) or plain. */
+  add(stat: number, value: number, fixed6: boolean): void;
+  /** Takes the points added so far as objects; the batch starts over empty. */
+  points(): Point[];
+}
+
+/**
  * Where points go: the pusher pool, or stdout for --dry-run. Bounded: write() returns false once the
  * queue is at or over its capacity, and the caller waits for waitDrain() before producing more
  * (the Node stream contract). Nothing is ever dropped for being full.
  */
 export interface PointSink {
   write(points: Point[]): boolean;
+  /** An empty batch for a datapool to fill; writeBatch() takes its points and returns what write() would. */
+  newBatch(): PointBatch;
+  writeBatch(batch: PointBatch): boolean;
   waitDrain(): Promise<void>;
   /** Points accepted by write() but not yet sent (for the checkpoint's consistent cut). */
   pending(): Point[];

@@ -1,31 +1,27 @@
 // One key: a metric reference for one set of group-tag values, with its statistic and its push
 // bookkeeping. Turns its statistic into points (spec section 4) when pushed.
-import type { Point } from '../types.js';
+import type { PointBatch } from '../types.js';
 import { Meter } from '../stats/meter.js';
 import { Counter } from '../stats/counter.js';
 import { ForwardDecayReservoir } from '../stats/reservoir.js';
 import { HdrInterval } from '../stats/hdr.js';
 import { summarize, Summary } from '../stats/snapshot.js';
-import { formatFixed6, formatPlain } from '../stats/format.js';
 
 export const enum Kind { Meter = 0, Counter = 1, Decay = 2, Hdr = 3 }
 
 export type Stat = Meter | Counter | ForwardDecayReservoir | HdrInterval;
 
-/** Metric names a reference's keys push, computed once per reference: base + '.count' etc. */
-export interface StatNames {
-  count: string; r1: string; r5: string; r15: string;
-  min: string; max: string; mean: string; stddev: string;
-  p50: string; p75: string; p95: string; p99: string; p999: string; size: string;
-}
+/** A statistic's index in a StatNames list. */
+export const enum S { Count, R1, R5, R15, Min, Max, Mean, StdDev, P50, P75, P95, P99, P999, Size }
+
+const SUFFIXES = ['.count', '.rate._1min', '.rate._5min', '.rate._15min', '.min', '.max', '.mean', '.std-dev',
+  '.p50', '.p75', '.p95', '.p99', '.p999', '.sample_size'];
+
+/** Metric names a reference's keys push, computed once per metric: base + '.count' etc., indexed by S. */
+export type StatNames = readonly string[];
 
 export function statNames(base: string): StatNames {
-  return {
-    count: base + '.count', r1: base + '.rate._1min', r5: base + '.rate._5min', r15: base + '.rate._15min',
-    min: base + '.min', max: base + '.max', mean: base + '.mean', stddev: base + '.std-dev',
-    p50: base + '.p50', p75: base + '.p75', p95: base + '.p95', p99: base + '.p99', p999: base + '.p999',
-    size: base + '.sample_size',
-  };
+  return SUFFIXES.map((s) => base + s);
 }
 
 const scratch = new Summary();
@@ -64,37 +60,37 @@ export class Key {
   }
 
   /**
-   * Appends this key's points to `out`, stamped with its newest time (or `stampAt`, for duplicates;
+   * Adds this key's points to `out`, stamped with its newest time (or `stampAt`, for duplicates;
    * never earlier than a point already sent). `now` is the log time of the push (EWMA recomputation).
    */
-  push(out: Point[], now: number, ewmaInterval: number, stampAt = -Infinity): void {
+  push(out: PointBatch, now: number, ewmaInterval: number, stampAt = -Infinity): void {
     let ts = Math.floor(Math.max(this.newest, stampAt));
     if (ts < this.lastStamp) ts = this.lastStamp;
-    const tags = this.tags;
-    const n = this.names;
     switch (this.kind) {
       case Kind.Meter: {
         const m = this.stat as Meter;
         m.tick(now, ewmaInterval);
-        out.push({ metric: n.count, ts, value: formatPlain(m.count), tags });
+        out.begin(this.names, this.tags, ts);
+        out.add(S.Count, m.count, false);
         if (m.hasRates) {
-          out.push({ metric: n.r1, ts, value: formatFixed6(m.rate1), tags });
-          out.push({ metric: n.r5, ts, value: formatFixed6(m.rate5), tags });
-          out.push({ metric: n.r15, ts, value: formatFixed6(m.rate15), tags });
+          out.add(S.R1, m.rate1, true);
+          out.add(S.R5, m.rate5, true);
+          out.add(S.R15, m.rate15, true);
         }
         break;
       }
       case Kind.Counter:
-        out.push({ metric: n.count, ts, value: formatPlain((this.stat as Counter).count), tags });
+        out.begin(this.names, this.tags, ts);
+        out.add(S.Count, (this.stat as Counter).count, false);
         break;
       case Kind.Decay: {
         const r = this.stat as ForwardDecayReservoir;
-        if (r.count > 0) pushSummary(out, n, ts, tags, summarize(r.buffer, r.count, scratch));
+        if (r.count > 0) pushSummary(out, this, ts, summarize(r.buffer, r.count, scratch));
         break;
       }
       default: {
         const h = this.stat as HdrInterval;
-        if (h.count > 0) pushSummary(out, n, ts, tags, h.summarize(scratch));
+        if (h.count > 0) pushSummary(out, this, ts, h.summarize(scratch));
         h.reset();
       }
     }
@@ -104,17 +100,16 @@ export class Key {
   }
 }
 
-function pushSummary(out: Point[], n: StatNames, ts: number, tags: string, s: Summary): void {
-  out.push(
-    { metric: n.min, ts, value: formatPlain(s.min), tags },
-    { metric: n.max, ts, value: formatPlain(s.max), tags },
-    { metric: n.mean, ts, value: formatFixed6(s.mean), tags },
-    { metric: n.stddev, ts, value: formatFixed6(s.stddev), tags },
-    { metric: n.p50, ts, value: formatPlain(s.p50), tags },
-    { metric: n.p75, ts, value: formatPlain(s.p75), tags },
-    { metric: n.p95, ts, value: formatPlain(s.p95), tags },
-    { metric: n.p99, ts, value: formatPlain(s.p99), tags },
-    { metric: n.p999, ts, value: formatPlain(s.p999), tags },
-    { metric: n.size, ts, value: formatPlain(s.size), tags },
-  );
+function pushSummary(out: PointBatch, key: Key, ts: number, s: Summary): void {
+  out.begin(key.names, key.tags, ts);
+  out.add(S.Min, s.min, false);
+  out.add(S.Max, s.max, false);
+  out.add(S.Mean, s.mean, true);
+  out.add(S.StdDev, s.stddev, true);
+  out.add(S.P50, s.p50, false);
+  out.add(S.P75, s.p75, false);
+  out.add(S.P95, s.p95, false);
+  out.add(S.P99, s.p99, false);
+  out.add(S.P999, s.p999, false);
+  out.add(S.Size, s.size, false);
 }

@@ -2,7 +2,8 @@
 // exactly one shard, chosen by its group-tag values), the group's log clock, and the flush rules.
 // Points produced are appended to `out`; the engine hands them to the sink after each batch.
 import type { LogGroup } from '../config/types.js';
-import type { Point } from '../types.js';
+import type { PointBatch } from '../types.js';
+import { PointList } from '../push/batch.js';
 import type { Registry, Series } from '../selfstats/registry.js';
 import { sanitizeTagValue } from '../sanitize.js';
 import { Meter } from '../stats/meter.js';
@@ -10,7 +11,7 @@ import { Counter } from '../stats/counter.js';
 import { ForwardDecayReservoir } from '../stats/reservoir.js';
 import { HdrInterval } from '../stats/hdr.js';
 import { Prng, hashKey } from '../stats/prng.js';
-import { Key, Kind, statNames, type StatNames } from './key.js';
+import { Key, Kind, S, statNames, type StatNames } from './key.js';
 import { own } from './own.js';
 import { TupleMap } from './tuplemap.js';
 import type { MeterState } from '../stats/meter.js';
@@ -79,12 +80,14 @@ export class GroupPool {
   private readonly interval: number;
   private readonly ewma: number;
   private readonly staleSec: number;
-  /** Points waiting to be handed to the sink. */
-  out: Point[] = [];
+  /** Points waiting to be handed to the sink (which empties the batch). */
+  readonly out: PointBatch;
   /** Out-of-order updates seen (a line older than a key's newest update). */
   outOfOrder = 0;
 
-  constructor(readonly group: LogGroup, registry: Registry) {
+  /** `out`: the sink's batch (PointSink.newBatch()); Point objects by default. */
+  constructor(readonly group: LogGroup, registry: Registry, out: PointBatch = new PointList()) {
+    this.out = out;
     this.raw = new TupleMap(Math.max(1, group.tags.length), (vals) => this.resolve(vals));
     this.interval = group.interval;
     this.ewma = group.ewma_interval;
@@ -288,7 +291,7 @@ export class GroupPool {
       case Kind.Hdr: stat = new HdrInterval(undefined, r.hdrScale); break;
       default:
         stat = new ForwardDecayReservoir(g.histogram_size, g.histogram_alpha_decay,
-          g.histogram_rescale_threshold_min * 60, new Prng(hashKey(r.names.count + ' ' + tags)));
+          g.histogram_rescale_threshold_min * 60, new Prng(hashKey(r.names[S.Count] + ' ' + tags)));
     }
     const key = new Key(r.kind, r.names, tags, stat, r.neverStale, i);
     set.keys[i] = key;

@@ -1,42 +1,47 @@
 // --dry-run: the exact lines a pusher would send, one per line, on stdout. A point counts as sent
 // once it is written (spec section 8). Bounded like every sink: write() returns false while the
-// stream is over its high-water mark.
-import type { Point, PointSink } from '../types.js';
+// stream is over its high-water mark. Datapools write into LineWriters (newBatch), which encode their
+// points straight into bytes.
+import type { Point, PointBatch, PointSink } from '../types.js';
 import type { PushType } from '../config/types.js';
-import { LineWriter, invalidReason } from '../push/encode.js';
+import { LineCaches, LineWriter, decodeLines } from '../push/encode.js';
 import type { Series } from '../selfstats/registry.js';
 
 export class DryRunSink implements PointSink {
   private waiting: Promise<void> | null = null;
-  /** Batches handed to stdout whose write has not completed, oldest first. */
-  private readonly unsent: Point[][] = [];
+  /** Bytes handed to stdout whose write has not completed, oldest first. */
+  private readonly unsent: Buffer[] = [];
+  private readonly caches: LineCaches;
+  /** For write(): points that come as objects (internal statistics, restored pending points). */
   private readonly lines: LineWriter;
 
   constructor(
     private readonly out: NodeJS.WritableStream,
-    type: PushType,
-    private readonly dropped?: Series,
+    private readonly type: PushType,
+    dropped?: Series,
   ) {
-    this.lines = new LineWriter(type);
+    this.caches = new LineCaches(type, undefined, dropped);
+    this.lines = new LineWriter(this.caches);
   }
 
   write(points: Point[]): boolean {
-    const w = this.lines;
-    let dropped = 0;
-    for (let i = 0; i < points.length; i++) {
-      const p = points[i]!;
-      // Tag counts are bounded when the config loads; only a long line can break OpenTSDB's limits.
-      if (p.metric.length + p.tags.length + p.value.length > 200 && invalidReason(p) !== null) {
-        if (this.dropped) this.dropped.value++;
-        dropped++;
-        continue;
-      }
-      w.add(p);
-    }
-    if (w.length === 0) return true;
+    for (let i = 0; i < points.length; i++) this.lines.addPoint(points[i]!);
+    return this.emit(this.lines);
+  }
+
+  newBatch(): PointBatch {
+    return new LineWriter(this.caches);
+  }
+
+  writeBatch(batch: PointBatch): boolean {
+    return batch instanceof LineWriter ? this.emit(batch) : this.write(batch.points());
+  }
+
+  private emit(w: LineWriter): boolean {
+    if (w.bytes === 0) return true;
     const buf = w.take();
     // Until stdout has taken a batch it is not sent: pending() reports it, so a checkpoint keeps it.
-    this.unsent.push(dropped ? points.filter((p) => invalidReason(p) === null) : points);
+    this.unsent.push(buf);
     return this.out.write(buf, () => { this.unsent.shift(); });
   }
 
@@ -48,7 +53,7 @@ export class DryRunSink implements PointSink {
   }
 
   pending(): Point[] {
-    return this.unsent.flat();
+    return this.unsent.flatMap((b) => decodeLines(b, this.type));
   }
 
   flush(): Promise<void> {

@@ -5,7 +5,8 @@
 import stringify from 'fast-json-stable-stringify';
 import { MAX_LINE_BYTES, MAX_TAGS } from '../sanitize.js';
 import type { PushType } from '../config/types.js';
-import type { Point } from '../types.js';
+import type { Point, PointBatch } from '../types.js';
+import { formatFixed6, formatPlain, micros } from '../stats/format.js';
 
 /** OpenTSDB's `/api/put` accepts many points per request; we keep each request to at most 50. */
 export const HTTP_MAX_POINTS = 50;
@@ -89,50 +90,133 @@ export function packDatagrams(lines: string[], max = UDP_MAX_DATAGRAM): Array<{ 
 }
 
 /**
- * Encodes points as newline-terminated lines straight into bytes, for a sink that writes many points
- * at once (--dry-run prints a whole replay through it). Metric names and tag strings repeat on every
- * push of a key, so their UTF-8 bytes are cached; timestamps and values are ASCII and copied as they
- * are. Same bytes as `encodeLine(p, type) + '\n'` encoded as UTF-8. Each cache holds at most
- * `maxCached` strings (then starts over), so it neither grows with key cardinality nor keeps the
- * tag strings of keys that went stale alive for long.
+ * The byte caches LineWriters share: metric-name heads ("put <metric> ", or "<metric> ") per
+ * datapool name list, and tag tails (" <tags>\n", or "\n"). A key's names and tags repeat on every
+ * push. The tag cache holds at most `maxCached` strings (then starts over), so it neither grows with
+ * key cardinality nor keeps the tag strings of keys that went stale alive for long; the head cache
+ * is keyed weakly by the configuration's name lists.
  */
-export class LineWriter {
-  private buf = Buffer.allocUnsafe(1 << 16);
-  private off = 0;
-  /** metric -> bytes of "put <metric> " (or "<metric> "). */
+export class LineCaches {
+  readonly prefix: string;
+  private readonly runs = new WeakMap<readonly string[], Uint8Array[]>();
   private readonly heads = new Map<string, Uint8Array>();
-  /** tags -> bytes of " <tags>\n" (or "\n"). */
   private readonly tails = new Map<string, Uint8Array>();
-  private ts = NaN;
-  /** Bytes of "<ts> " for the last timestamp written. */
-  private tsBytes: Uint8Array = new Uint8Array(0);
-  private readonly prefix: string;
 
-  constructor(type: PushType, private readonly maxCached = 4096) {
+  /**
+   * @param dropped counts the points the writers leave out (over OpenTSDB's line limit, or not a
+   *   finite number): the sink's pusher.send_errors series
+   */
+  constructor(readonly type: PushType, private readonly maxCached = 4096, readonly dropped: { value: number } = { value: 0 }) {
     this.prefix = type === 'tsd' ? 'put ' : '';
   }
 
-  /** Appends one point's line. */
-  add(p: Point): void {
-    let head = this.heads.get(p.metric);
-    if (head === undefined) head = cacheBytes(this.heads, p.metric, this.prefix + p.metric + ' ', this.maxCached);
-    let tail = this.tails.get(p.tags);
-    if (tail === undefined) tail = cacheBytes(this.tails, p.tags, p.tags ? ' ' + p.tags + '\n' : '\n', this.maxCached);
-    // Points come in runs with one timestamp (a key's statistics, the keys pushed at one tick).
-    if (p.ts !== this.ts) { this.ts = p.ts; this.tsBytes = Buffer.from(String(p.ts) + ' ', 'latin1'); }
-    const value = p.value;
-    const need = head.length + this.tsBytes.length + 3 * value.length + tail.length;
-    if (this.off + need > this.buf.length) this.grow(need);
-    const buf = this.buf;
-    let off = copy(head, buf, this.off);
-    off = copy(this.tsBytes, buf, off);
-    off = writeAscii(value, buf, off);
-    this.off = copy(tail, buf, off);
+  head(metric: string): Uint8Array {
+    return this.heads.get(metric) ?? cacheBytes(this.heads, metric, this.prefix + metric + ' ', this.maxCached);
+  }
+
+  tail(tags: string): Uint8Array {
+    return this.tails.get(tags) ?? cacheBytes(this.tails, tags, tags ? ' ' + tags + '\n' : '\n', this.maxCached);
+  }
+
+  /** The heads of a datapool's name list, in its order. */
+  runHeads(names: readonly string[]): Uint8Array[] {
+    let h = this.runs.get(names);
+    if (h === undefined) {
+      h = names.map((m) => Buffer.from(this.prefix + m + ' ', 'utf8'));
+      this.runs.set(names, h);
+    }
+    return h;
+  }
+}
+
+/** The most bytes the fast paths of writePlain / writeFixed6 write (sign, 16 digits, '.', 6 decimals). */
+const FAST_VALUE_BYTES = 32;
+
+/**
+ * Encodes points as newline-terminated lines straight into bytes, for --dry-run (which prints a whole
+ * replay through it): as a datapool's PointBatch, values are printed as ASCII digits with no string
+ * in between; `addPoint` takes Point objects (internal statistics, restored pending points). Same
+ * bytes as `encodeLine(p, type) + '\n'` in UTF-8, and a point invalidReason() refuses is left out
+ * (counted in the caches' `dropped`).
+ */
+export class LineWriter implements PointBatch {
+  private buf = Buffer.allocUnsafe(1 << 16);
+  private off = 0;
+  private count = 0;
+  lastTs = -Infinity;
+  private readonly caches: LineCaches;
+  private ts = NaN;
+  /** "<ts> " for the last timestamp written: its bytes (in a reused buffer) and their number. */
+  private tsBytes = new Uint8Array(FAST_VALUE_BYTES);
+  private tsLen = 0;
+  private heads: Uint8Array[] = [];
+  private tail: Uint8Array = new Uint8Array(0);
+
+  constructor(type: PushType | LineCaches, maxCached = 4096) {
+    this.caches = type instanceof LineCaches ? type : new LineCaches(type, maxCached);
+  }
+
+  /** Points written since the last take(). */
+  get length(): number {
+    return this.count;
   }
 
   /** Bytes written since the last take(). */
-  get length(): number {
+  get bytes(): number {
     return this.off;
+  }
+
+  begin(names: readonly string[], tags: string, ts: number): void {
+    this.heads = this.caches.runHeads(names);
+    this.tail = this.caches.tail(tags);
+    this.stamp(ts);
+  }
+
+  add(stat: number, value: number, fixed6: boolean): void {
+    const head = this.heads[stat]!;
+    const tail = this.tail;
+    const need = head.length + this.tsLen + FAST_VALUE_BYTES + tail.length;
+    if (this.off + need > this.buf.length) this.grow(need);
+    const start = this.off;
+    const off = this.copyTs(copy(head, this.buf, start));
+    const end = fixed6 ? writeFixed6(value, this.buf, off) : writePlain(value, this.buf, off);
+    if (end >= 0) {
+      this.off = copy(tail, this.buf, end);
+      this.count++;
+    } else if (Number.isFinite(value)) {
+      // Off the fast paths (huge magnitudes, exact ties): print the string.
+      this.line(head, fixed6 ? formatFixed6(value) : formatPlain(value), tail);
+    } else {
+      this.caches.dropped.value++;
+      return;
+    }
+    if (this.off - start > LONG_LINE) this.checkLast(start);
+  }
+
+  /** Appends one point's line (or leaves it out, counted, when invalidReason() refuses it). */
+  addPoint(p: Point): void {
+    const head = this.caches.head(p.metric);
+    const tail = this.caches.tail(p.tags);
+    // Tag counts are bounded when the config loads; only a long line can break OpenTSDB's limits.
+    if (p.metric.length + p.tags.length + p.value.length > LONG_LINE && invalidReason(p) !== null) {
+      this.caches.dropped.value++;
+      return;
+    }
+    this.stamp(p.ts);
+    this.line(head, p.value, tail);
+  }
+
+  private line(head: Uint8Array, value: string, tail: Uint8Array): void {
+    const need = head.length + this.tsLen + 3 * value.length + tail.length;
+    if (this.off + need > this.buf.length) this.grow(need);
+    const off = this.copyTs(copy(head, this.buf, this.off));
+    this.off = copy(tail, this.buf, writeAscii(value, this.buf, off));
+    this.count++;
+  }
+
+  /** The points written so far, decoded back from their lines (the checkpoint's pending list). */
+  points(): Point[] {
+    return decodeLines(this.take(), this.caches.type);
   }
 
   /** The lines written so far, as a new Buffer; the writer starts over empty. */
@@ -146,7 +230,44 @@ export class LineWriter {
       out = Buffer.from(this.buf.subarray(0, this.off));
     }
     this.off = 0;
+    this.count = 0;
+    this.lastTs = -Infinity;
     return out;
+  }
+
+  private stamp(ts: number): void {
+    // Points come in runs with one timestamp (a key's statistics, the keys pushed at one tick).
+    if (ts !== this.ts) {
+      this.ts = ts;
+      let end = Number.isInteger(ts) ? writePlain(ts, this.tsBytes, 0) : -1;
+      if (end < 0) {
+        const b = Buffer.from(String(ts) + ' ', 'latin1');
+        if (b.length > this.tsBytes.length) this.tsBytes = new Uint8Array(b.length);
+        this.tsBytes.set(b);
+        end = b.length - 1;
+      }
+      this.tsBytes[end] = 32;
+      this.tsLen = end + 1;
+    }
+    this.lastTs = ts;
+  }
+
+  private copyTs(off: number): number {
+    const b = this.tsBytes;
+    const buf = this.buf;
+    for (let i = 0; i < this.tsLen; i++) buf[off + i] = b[i]!;
+    return off + this.tsLen;
+  }
+
+  /** The line just written from `start` is long: take it back if OpenTSDB's line limit refuses it. */
+  private checkLast(start: number): void {
+    // The limit counts "put " and not the newline, whatever push_type is.
+    const bytes = this.off - start - 1 + (this.caches.prefix ? 0 : 4);
+    if (bytes > MAX_LINE_BYTES) {
+      this.off = start;
+      this.count--;
+      this.caches.dropped.value++;
+    }
   }
 
   private grow(need: number): void {
@@ -154,6 +275,24 @@ export class LineWriter {
     this.buf.copy(bigger, 0, 0, this.off);
     this.buf = bigger;
   }
+}
+
+/** Lines longer than this (bytes, newline included) are checked against OpenTSDB's limits. */
+const LONG_LINE = 200;
+
+/** Points from lines LineWriter wrote (metric names and tag values never contain a space). */
+export function decodeLines(buf: Buffer, type: PushType): Point[] {
+  const out: Point[] = [];
+  const skip = type === 'tsd' ? 4 : 0;
+  for (const line of buf.toString('utf8').split('\n')) {
+    if (!line) continue;
+    const a = line.indexOf(' ', skip);
+    const b = line.indexOf(' ', a + 1);
+    let c = line.indexOf(' ', b + 1);
+    if (c < 0) c = line.length;
+    out.push({ metric: line.slice(skip, a), ts: Number(line.slice(a + 1, b)), value: line.slice(b + 1, c), tags: line.slice(c + 1) });
+  }
+  return out;
 }
 
 /** Caches the UTF-8 bytes of `text` under `key` (the cache starts over when full) and returns them. */
@@ -180,4 +319,58 @@ function writeAscii(s: string, dst: Buffer, off: number): number {
     dst[off + i] = c;
   }
   return off + n;
+}
+
+/** Decimal digits of a non-negative integer below 2^53; returns the new offset. */
+function writeDigits(n: number, dst: Uint8Array, off: number): number {
+  let len = 1;
+  for (let p = 10; p <= n; p *= 10) len++;
+  let i = off + len;
+  if (n < 2147483648) {
+    let m = n | 0;
+    do { const q = (m / 10) | 0; dst[--i] = 48 + m - q * 10; m = q; } while (m !== 0);
+  } else {
+    do { const q = Math.floor(n / 10); dst[--i] = 48 + (n - q * 10); n = q; } while (n !== 0);
+  }
+  return off + len;
+}
+
+/** `frac` (< 10^width) as exactly `width` digits, zero-padded. */
+function writeFraction(frac: number, width: number, dst: Uint8Array, off: number): number {
+  for (let i = off + width - 1; i >= off; i--) { const q = (frac / 10) | 0; dst[i] = 48 + frac - q * 10; frac = q; }
+  return off + width;
+}
+
+const TWO_POW_53 = 9007199254740992;
+
+/** formatPlain(v) as ASCII at `off` (up to FAST_VALUE_BYTES); the new offset, or -1 off the fast paths. */
+export function writePlain(v: number, dst: Uint8Array, off: number): number {
+  if (Number.isInteger(v)) {
+    if (!(v < TWO_POW_53 && v > -TWO_POW_53)) return -1;
+    if (v < 0) { dst[off++] = 45; v = -v; } // -0 is not < 0: prints "0", as formatPlain does
+    return writeDigits(v, dst, off);
+  }
+  const n = micros(v < 0 ? -v : v);
+  if (n < 0) return -1;
+  if (n === 0) { dst[off] = 48; return off + 1; }
+  const ip = Math.floor(n / 1e6);
+  let frac = (n - ip * 1e6) | 0;
+  if (v < 0) dst[off++] = 45;
+  off = writeDigits(ip, dst, off);
+  if (frac === 0) return off;
+  let width = 6;
+  while (frac % 10 === 0) { frac = (frac / 10) | 0; width--; }
+  dst[off++] = 46;
+  return writeFraction(frac, width, dst, off);
+}
+
+/** formatFixed6(v) as ASCII at `off` (up to FAST_VALUE_BYTES); the new offset, or -1 off the fast path. */
+export function writeFixed6(v: number, dst: Uint8Array, off: number): number {
+  const n = micros(v < 0 ? -v : v);
+  if (n < 0) return -1;
+  const ip = Math.floor(n / 1e6);
+  if (v < 0) dst[off++] = 45;
+  off = writeDigits(ip, dst, off);
+  dst[off++] = 46;
+  return writeFraction((n - ip * 1e6) | 0, 6, dst, off);
 }

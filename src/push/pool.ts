@@ -5,7 +5,8 @@
 import type { Settings } from '../config/types.js';
 import type { Logger } from '../log.js';
 import type { Registry, Series } from '../selfstats/registry.js';
-import type { Point, PointSink } from '../types.js';
+import type { Point, PointBatch, PointSink } from '../types.js';
+import { PointList } from './batch.js';
 import { HttpTransport } from './http.js';
 import { Pusher, type PusherStatus } from './pusher.js';
 import { PointQueue } from './queue.js';
@@ -81,6 +82,14 @@ export class PusherPool implements PointSink {
 
   write(points: Point[]): boolean {
     return this.queue.push(points);
+  }
+
+  newBatch(): PointBatch {
+    return new PointList();
+  }
+
+  writeBatch(batch: PointBatch): boolean {
+    return this.write(batch.points());
   }
 
   waitDrain(): Promise<void> {

@@ -56,9 +56,10 @@ export function formatFixed6(v: number): string {
 
 /**
  * |v| rounded to millionths, when that is safe in double arithmetic (below FAST_LIMIT and not near
- * a rounding tie); -1 otherwise, and the caller takes the exact path.
+ * a rounding tie); -1 otherwise, and the caller takes the exact path. Also used by the byte
+ * writers of push/encode.ts, which must print what these functions print.
  */
-function micros(a: number): number {
+export function micros(a: number): number {
   const scaled = a * 1e6;
   if (!(scaled < FAST_LIMIT)) return -1;
   const fl = Math.floor(scaled);

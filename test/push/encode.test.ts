@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { backoffSeconds } from '../../src/push/backoff.js';
 import {
-  encodeHttpBody, encodeLine, invalidReason, LineWriter, packDatagrams, parseTags, toJsonPoint,
+  decodeLines, encodeHttpBody, encodeLine, invalidReason, LineCaches, LineWriter, packDatagrams, parseTags, toJsonPoint,
+  writeFixed6, writePlain,
 } from '../../src/push/encode.js';
+import { PointList } from '../../src/push/batch.js';
+import { formatFixed6, formatPlain } from '../../src/stats/format.js';
 import { parseEndpoint } from '../../src/push/pool.js';
 import { PointQueue } from '../../src/push/queue.js';
 import type { Point } from '../../src/types.js';
@@ -47,10 +50,13 @@ describe('encoders', () => {
       // a cache of 2 entries is cleared on the way: cached and fresh encodings must agree
       for (const w of [new LineWriter(type), new LineWriter(type, 2)]) {
         const expected = points.concat(points).map((q) => encodeLine(q, type) + '\n').join('');
-        for (const q of points.concat(points)) w.add(q);
-        expect(w.length).toBe(Buffer.byteLength(expected));
+        // a non-finite value in a short line is printed as it is: addPoint checks only long lines
+        for (const q of points.concat(points)) w.addPoint(q);
+        expect(w.bytes).toBe(Buffer.byteLength(expected));
+        expect(w.length).toBe(2 * points.length);
         expect(w.take().toString('utf8')).toBe(expected);
         expect(w.length).toBe(0);
+        expect(w.bytes).toBe(0);
       }
     }
   });
@@ -58,16 +64,93 @@ describe('encoders', () => {
   it('LineWriter grows past its first buffer', () => {
     const w = new LineWriter('tsd');
     const many = Array.from({ length: 5000 }, (_, i) => p(i, { tags: `host=h${i % 7} call=c${i}` }));
-    for (const q of many) w.add(q);
+    for (const q of many) w.addPoint(q);
     expect(w.take().toString()).toBe(many.map((q) => encodeLine(q, 'tsd') + '\n').join(''));
     // past 1 MB (a big flush) the buffer is handed over, and the writer goes on with a new one
     const big = Array.from({ length: 20000 }, (_, i) => p(i, { tags: `host=h${i % 7} call=c${i} ${'x'.repeat(40)}=y` }));
-    for (const q of big) w.add(q);
+    for (const q of big) w.addPoint(q);
     const first = w.take();
     expect(first.length).toBeGreaterThan(1 << 20);
-    for (const q of many) w.add(q);
+    for (const q of many) w.addPoint(q);
     expect(first.toString()).toBe(big.map((q) => encodeLine(q, 'tsd') + '\n').join(''));
     expect(w.take().toString()).toBe(many.map((q) => encodeLine(q, 'tsd') + '\n').join(''));
+  });
+
+  it('writePlain and writeFixed6 write the bytes formatPlain and formatFixed6 print, or decline', () => {
+    let seed = 7;
+    const rnd = () => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed / 2 ** 32; };
+    const values = [0, -0, 1, -1, 9, 10, 99, 100, 2 ** 31 - 1, 2 ** 31, 2 ** 32 + 7, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, 1e21, 1e300,
+      0.5, -0.5, 0.0078125, -0.0078125, 1e-7, -1e-7, 4.9999995e-7, 0.1, 0.2, 0.3, 1 / 3, -2 / 3, 29.5, 123.456, 8796093.022208,
+      8796093.022209, 1234567.1234565, NaN, Infinity, -Infinity, Number.MIN_VALUE, Number.EPSILON, 5e-324];
+    for (let i = 0; i < 20000; i++) {
+      const scale = 10 ** Math.floor(rnd() * 16 - 8);
+      const v = (rnd() - 0.3) * scale;
+      values.push(v, Math.round(v), Math.round(v * 1e6) / 1e6, Math.round(v * 8) / 8, Math.round(v * 128) / 128 + 1 / 256);
+    }
+    const buf = Buffer.alloc(64);
+    let fast = 0;
+    for (const v of values) {
+      for (const [write, format] of [[writePlain, formatPlain], [writeFixed6, formatFixed6]] as const) {
+        const end = write(v, buf, 3);
+        if (end < 0) continue;
+        fast++;
+        expect(end - 3).toBeLessThanOrEqual(32);
+        expect(buf.toString('latin1', 3, end), `${format.name}(${v})`).toBe(format(v));
+      }
+    }
+    expect(fast).toBeGreaterThan(values.length * 1.5); // the fast paths take nearly everything
+    for (const v of [NaN, Infinity, 1e300, 2 ** 53]) expect(writePlain(v, buf, 0)).toBe(-1);
+    expect(writeFixed6(0.0078125, buf, 0)).toBe(-1); // an exact tie: the exact path rounds it half to even
+  });
+
+  it('a LineWriter batch writes what a PointList batch gives encodeLine, and decodes back to it', () => {
+    const names = ['m.count', 'm.rate._1min', 'mé.p50'];
+    const runs: Array<[string, number, Array<[number, number, boolean]>]> = [
+      ['call=getUser host=api1', 1770000000, [[0, 4, false], [1, 0.25, true], [2, 12.5, false]]],
+      ['', 1770000000, [[0, -3, false], [2, 2 ** 60, false], [1, 0.0078125, true]]],
+      ['k=' + 'v'.repeat(300), 1770000001, [[0, 1e-7, false], [1, -1e-7, true], [2, 1 / 3, false]]],
+      ['call=café', -5, [[0, 0, false]]],
+    ];
+    for (const type of ['tsd', 'tcollector'] as const) {
+      const caches = new LineCaches(type, 2);
+      const w = new LineWriter(caches);
+      const list = new PointList();
+      for (const [tags, ts, adds] of runs) {
+        for (const b of [w, list]) {
+          b.begin(names, tags, ts);
+          for (const [stat, v, f6] of adds) b.add(stat, v, f6);
+        }
+      }
+      expect(w.length).toBe(list.length);
+      expect(w.lastTs).toBe(-5);
+      const points = list.points();
+      const bytes = w.take();
+      expect(bytes.toString('utf8')).toBe(points.map((q) => encodeLine(q, type) + '\n').join(''));
+      expect(decodeLines(bytes, type)).toEqual(points);
+      expect(list.length).toBe(0);
+      expect(w.length).toBe(0);
+    }
+  });
+
+  it('a LineWriter batch leaves out and counts what OpenTSDB would refuse', () => {
+    for (const type of ['tsd', 'tcollector'] as const) {
+      const caches = new LineCaches(type);
+      const w = new LineWriter(caches);
+      const head = 'put m.count 1770000000 1 t=';
+      const fits = 't=' + 'x'.repeat(1024 - head.length);
+      w.begin(['m.count'], fits, 1770000000);
+      w.add(0, 1, false);   // exactly 1024 bytes counting "put "
+      w.add(0, 10, false);  // 1025
+      w.add(0, NaN, false);
+      w.add(0, Infinity, true);
+      w.begin(['m.count'], 'a=b', 1770000000);
+      w.add(0, NaN, true);
+      w.add(0, 2, false);
+      expect(caches.dropped.value).toBe(4);
+      expect(w.length).toBe(2);
+      const lines = w.take().toString().split('\n').slice(0, -1);
+      expect(lines.map((l) => 4 + Buffer.byteLength(type === 'tsd' ? l.slice(4) : l))).toEqual([1024, 4 + Buffer.byteLength('m.count 1770000000 2 a=b')]);
+    }
   });
 
   it('packs datagrams of at most 8192 bytes without splitting a line', () => {
