@@ -29,44 +29,44 @@ export function hashKey(key: string): number {
 const TWO_POW_32 = 4294967296;
 
 /**
- * sfc32 generator. State is four 32-bit words held in an Int32Array (no boxing of values outside
- * the small-integer range, no allocation per call).
+ * sfc32 generator. The four 32-bit state words are plain int32 fields: V8 (x64, 32-bit small
+ * integers) keeps them in the object itself, which costs less per draw than loads and stores
+ * through an Int32Array's backing store.
  */
 export class Prng {
   // Fields are `declare`d and assigned in the constructor: under target ES2022 a plain declaration
-  // is emitted as a class field set to undefined first, which makes V8 keep numbers boxed (an
-  // allocation per update) instead of in unboxed double fields.
-  declare private readonly s: Int32Array;
+  // is emitted as a class field set to undefined first, which would give V8 a tagged (not small
+  // integer) field representation.
+  declare private a: number;
+  declare private b: number;
+  declare private c: number;
+  declare private d: number;
 
   /** `seed` is taken modulo 2^32 (non-integers are truncated first). */
   constructor(seed: number) {
-    this.s = new Int32Array(4);
     // splitmix32 expands the seed into the three free words; d is the counter.
     let x = (seed >>> 0) | 0;
-    for (let i = 0; i < 3; i++) {
-      x = (x + 0x9e3779b9) | 0;
-      let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      z ^= z >>> 16;
-      this.s[i] = z;
-    }
-    this.s[3] = 1;
+    x = (x + 0x9e3779b9) | 0;
+    this.a = splitmix32(x);
+    x = (x + 0x9e3779b9) | 0;
+    this.b = splitmix32(x);
+    x = (x + 0x9e3779b9) | 0;
+    this.c = splitmix32(x);
+    this.d = 1;
     for (let i = 0; i < 12; i++) this.nextUint32();
   }
 
   /** Next raw 32-bit output as an unsigned integer in [0, 2^32). */
   nextUint32(): number {
-    const s = this.s;
-    const a = s[0];
-    const b = s[1];
-    const c = s[2];
-    const d = s[3];
+    const a = this.a;
+    const b = this.b;
+    const c = this.c;
+    const d = this.d;
     const t = (((a + b) | 0) + d) | 0;
-    s[3] = (d + 1) | 0;
-    s[0] = b ^ (b >>> 9);
-    s[1] = (c + (c << 3)) | 0;
-    s[2] = (((c << 21) | (c >>> 11)) + t) | 0;
+    this.d = (d + 1) | 0;
+    this.a = b ^ (b >>> 9);
+    this.b = (c + (c << 3)) | 0;
+    this.c = (((c << 21) | (c >>> 11)) + t) | 0;
     return t >>> 0;
   }
 
@@ -77,8 +77,7 @@ export class Prng {
 
   /** The four state words as unsigned 32-bit integers (JSON-safe). */
   getState(): number[] {
-    const s = this.s;
-    return [s[0] >>> 0, s[1] >>> 0, s[2] >>> 0, s[3] >>> 0];
+    return [this.a >>> 0, this.b >>> 0, this.c >>> 0, this.d >>> 0];
   }
 
   /** Rebuilds a generator from `getState()`; the sequence continues exactly where it left off. */
@@ -86,14 +85,25 @@ export class Prng {
     if (!Array.isArray(state) || state.length !== 4) {
       throw new Error('Prng state must be an array of 4 integers');
     }
-    const p = new Prng(0);
     for (let i = 0; i < 4; i++) {
       const w = state[i];
       if (typeof w !== 'number' || !Number.isInteger(w) || w < -2147483648 || w > 4294967295) {
         throw new Error(`Prng state word ${i} is not a 32-bit integer: ${String(w)}`);
       }
-      p.s[i] = w | 0;
     }
+    const p = new Prng(0);
+    p.a = state[0]! | 0;
+    p.b = state[1]! | 0;
+    p.c = state[2]! | 0;
+    p.d = state[3]! | 0;
     return p;
   }
+}
+
+/** splitmix32 output for counter value `x` (int32 in, int32 out). */
+function splitmix32(x: number): number {
+  let z = x;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return z ^ (z >>> 16);
 }

@@ -1,6 +1,40 @@
 import { describe, expect, it } from 'vitest';
 import { Prng, hashKey } from '../../src/stats/prng.js';
 
+/** The generator as first written (state in an Int32Array): the sequence must never change. */
+class Int32ArraySfc32 {
+  readonly s = new Int32Array(4);
+  constructor(seed: number) {
+    let x = (seed >>> 0) | 0;
+    for (let i = 0; i < 3; i++) {
+      x = (x + 0x9e3779b9) | 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      z ^= z >>> 16;
+      this.s[i] = z;
+    }
+    this.s[3] = 1;
+    for (let i = 0; i < 12; i++) this.nextUint32();
+  }
+  nextUint32(): number {
+    const s = this.s;
+    const a = s[0]!, b = s[1]!, c = s[2]!, d = s[3]!;
+    const t = (((a + b) | 0) + d) | 0;
+    s[3] = (d + 1) | 0;
+    s[0] = b ^ (b >>> 9);
+    s[1] = (c + (c << 3)) | 0;
+    s[2] = (((c << 21) | (c >>> 11)) + t) | 0;
+    return t >>> 0;
+  }
+  next(): number {
+    return (this.nextUint32() + 1) / 4294967296;
+  }
+  getState(): number[] {
+    return Array.from(this.s, (w) => w >>> 0);
+  }
+}
+
 // Reference values computed with an independent Python implementation of FNV-1a + fmix32 and of
 // splitmix32-seeded sfc32 (12 warm-up rounds).
 describe('hashKey', () => {
@@ -78,6 +112,26 @@ describe('Prng', () => {
     expect(state.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff)).toBe(true);
     const b = Prng.fromState(state);
     for (let i = 0; i < 50; i++) expect(b.next()).toBe(a.next());
+  });
+
+  it('matches the original Int32Array implementation, through getState / fromState', () => {
+    for (const seed of [0, 1, 12345, 0xffffffff, -7, 2 ** 40 + 3, hashKey('rest.api.executions.count')]) {
+      const ref = new Int32ArraySfc32(seed);
+      let p = new Prng(seed);
+      expect(p.getState()).toEqual(ref.getState());
+      for (let i = 0; i < 100000; i++) {
+        if (i % 2 === 0) expect(p.next()).toBe(ref.next());
+        else expect(p.nextUint32()).toBe(ref.nextUint32());
+        if (i % 9973 === 0) {
+          expect(p.getState()).toEqual(ref.getState());
+          p = Prng.fromState(JSON.parse(JSON.stringify(p.getState())) as number[]);
+        }
+      }
+      expect(p.getState()).toEqual(ref.getState());
+    }
+    // signed words are accepted by fromState, as before
+    const q = Prng.fromState([-1, -2147483648, 5, 0]);
+    expect(q.getState()).toEqual([0xffffffff, 0x80000000, 5, 0]);
   });
 
   it('rejects a malformed state', () => {
