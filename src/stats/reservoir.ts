@@ -14,8 +14,8 @@
 //   inserted the newest item);
 // - u comes from a seeded Prng, never Math.random, so replays are reproducible.
 //
-// Storage: a binary min-heap on priority over two parallel Float64Arrays (priorities, values);
-// O(log size) per update, no allocation.
+// Storage: two parallel Float64Arrays (priorities, values) of up to 2 * size entries, cut back to
+// the `size` highest priorities when full or read; amortised O(1) per update, no allocation.
 
 import { Prng } from './prng.js';
 
@@ -32,12 +32,73 @@ export interface ReservoirState {
   rescaleThresholdSec: number | null;
   /** null encodes NaN (no update yet). */
   landmark: number | null;
-  /** Heap order; same length as `values`. */
+  /** Ascending by (priority, value); same length as `values`. */
   priorities: number[];
   values: number[];
   prng: number[];
   /** Lowest kept priority at the last cut (null: none yet); restores the exact internal state. */
   threshold?: number | null;
+}
+
+/** Index of a double's high (sign, exponent, top mantissa) 32-bit word in an Int32Array view. */
+const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+/** Buckets of the cut's histogram on the priorities' high words. */
+const LOG2_BUCKETS = 8;
+const BUCKETS = 1 << LOG2_BUCKETS;
+/** Initial log2 of a bucket's width in high-word units: 1/16 of a binary order of magnitude. */
+const SHIFT = 16;
+
+// Scratch of the cut, shared by all reservoirs (a cut never re-enters).
+const counts = new Int32Array(BUCKETS);
+let scratch = new Int32Array(64);
+const word = new Float64Array(1);
+const wordBits = new Int32Array(word.buffer);
+
+/**
+ * exp(x) by log second, shared by all reservoirs: keys updated in the same second usually share
+ * their landmark (their first second, or the last rescale), hence x. Exact: exp is a pure function.
+ */
+const EXP_SLOTS = 64;
+const expX = new Float64Array(EXP_SLOTS).fill(NaN);
+const expG = new Float64Array(EXP_SLOTS);
+
+/** High word of a non-negative double, sign bit cleared (a -0 from a restored state). */
+function highWord(x: number): number {
+  word[0] = x;
+  return wordBits[HI]! & 0x7fffffff;
+}
+
+/** counts[b] = entries whose high word is in bucket b (2^shift wide from lo); the last bucket is open-ended. */
+function countBuckets(bits: Int32Array, n: number, lo: number, shift: number): void {
+  counts.fill(0);
+  for (let i = 0; i < n; i++) {
+    const b = ((bits[2 * i + HI]! & 0x7fffffff) - lo) >>> shift;
+    counts[b < BUCKETS ? b : BUCKETS - 1]++;
+  }
+}
+
+function scratchOf(n: number): Int32Array {
+  if (scratch.length < n) scratch = new Int32Array(Math.max(n, 2 * scratch.length));
+  return scratch;
+}
+
+/** Sorts idx[0, m) by prio[idx[i]], ascending. */
+function sortByPriority(idx: Int32Array, m: number, prio: Float64Array): void {
+  if (m > 24) {
+    // Many equal high words (e.g. priorities underflowed to 0 by a long gap): O(m log m).
+    idx.subarray(0, m).sort((a, b) => prio[a]! - prio[b]!);
+    return;
+  }
+  for (let a = 1; a < m; a++) {
+    const ia = idx[a]!;
+    const pa = prio[ia]!;
+    let b = a - 1;
+    while (b >= 0 && prio[idx[b]!]! > pa) {
+      idx[b + 1] = idx[b]!;
+      b--;
+    }
+    idx[b + 1] = ia;
+  }
 }
 
 export class ForwardDecayReservoir {
@@ -47,18 +108,30 @@ export class ForwardDecayReservoir {
   declare readonly size: number;
   declare readonly alpha: number;
   declare readonly rescaleThresholdSec: number;
-  declare readonly prng: Prng;
-  /** Log time (s) of the landmark; NaN before the first update. Read-only outside this class. */
-  declare landmark: number;
-  /** Entries in the buffer (up to 2 * size before a cut); `count` is what is held. */
+  /** Source of u; drawn when pending updates are settled, so its state is only current after a read. */
+  declare private readonly prng: Prng;
+  /** Log time (s) of the landmark (NaN before the first update); current once settled. */
+  declare private lm: number;
+  /** Settled entries: [0, n) of the buffer hold (priority, value), up to 2 * size before a cut. */
   declare private n: number;
+  /**
+   * Pending updates: [n, end) of the buffer hold (log time, value), not yet given a priority.
+   * update() only appends them; they are settled, in order and exactly as update() used to
+   * offer them one by one, when the reservoir is read or the buffer is full. Batching keeps the
+   * exp / PRNG / threshold work in one tight loop instead of spread over the line processing.
+   */
+  declare private end: number;
   /** Lowest kept priority at the last cut (-Infinity before the first): nothing at or below it can be kept. */
   declare private threshold: number;
   declare private prio: Float64Array;
+  /** `prio`'s bytes as 32-bit words, for the cut's histogram. */
+  declare private bits: Int32Array;
   declare private vals: Float64Array;
   /** Cache of exp(alpha * (t - landmark)) for the last t (log lines often share a timestamp). */
   declare private expT: number;
   declare private expV: number;
+  /** log2 of the cut's bucket width in high-word units (grows if the cuts outrun the buckets). */
+  declare private shift: number;
 
   /**
    * @param size reservoir size (integer >= 1)
@@ -74,62 +147,106 @@ export class ForwardDecayReservoir {
     this.alpha = alpha;
     this.rescaleThresholdSec = rescaleThresholdSec;
     this.prng = prng;
-    this.landmark = NaN;
+    this.lm = NaN;
     this.n = 0;
+    this.end = 0;
     this.threshold = -Infinity;
     this.prio = new Float64Array(Math.min(16, 2 * size));
+    this.bits = new Int32Array(this.prio.buffer);
     this.vals = new Float64Array(Math.min(16, 2 * size));
     this.expT = NaN;
     this.expV = 1.5; // any double: keeps the field an unboxed double
+    this.shift = SHIFT;
+  }
+
+  /** Log time (s) of the landmark; NaN before the first update. */
+  get landmark(): number {
+    this.settle();
+    return this.lm;
   }
 
   /** Offers `value` observed at log time `t` (seconds). A non-finite `t` is ignored. */
   update(value: number, t: number): void {
-    let g: number;
-    if (t === this.expT) {
-      g = this.expV;
-    } else {
-      if (t - t !== 0) return; // NaN or +-Infinity would poison the landmark
-      let landmark = this.landmark;
-      if (landmark !== landmark) {
-        landmark = t;
-        this.landmark = t;
+    if (t - t !== 0) return; // NaN or +-Infinity would poison the landmark
+    const j = this.end;
+    if (j === this.prio.length) this.grow();
+    this.prio[j] = t;
+    this.vals[j] = value;
+    this.end = j + 1;
+    if (j + 1 === 2 * this.size) this.settle();
+  }
+
+  /** Gives the pending updates their priorities, in order, and offers them. */
+  private settle(): void {
+    const end = this.end;
+    let n = this.n;
+    if (n === end) return;
+    const prio = this.prio;
+    const vals = this.vals;
+    const prng = this.prng;
+    const alpha = this.alpha;
+    let threshold = this.threshold;
+    let expT = this.expT;
+    let expV = this.expV;
+    // Entry j is read before slot n <= j is written: settled entries never overtake pending ones.
+    for (let j = n; j < end; j++) {
+      const t = prio[j]!;
+      if (t !== expT) {
+        let landmark = this.lm;
+        if (landmark !== landmark) {
+          landmark = t;
+          this.lm = t;
+        }
+        const x = alpha * (t - landmark);
+        if (t - landmark >= this.rescaleThresholdSec || x > MAX_EXPONENT) {
+          this.n = n;
+          this.rescale(t);
+          threshold = this.threshold;
+          expV = 1;
+        } else {
+          const slot = t & (EXP_SLOTS - 1);
+          if (expX[slot] === x) {
+            expV = expG[slot]!;
+          } else {
+            expV = Math.exp(x);
+            expX[slot] = x;
+            expG[slot] = expV;
+          }
+        }
+        expT = t;
       }
-      const x = this.alpha * (t - landmark);
-      if (t - landmark >= this.rescaleThresholdSec || x > MAX_EXPONENT) {
-        this.rescale(t);
-        g = 1;
-      } else {
-        g = Math.exp(x);
-      }
-      this.expT = t;
-      this.expV = g;
+      // g <= exp(MAX_EXPONENT) and u >= 2^-32: the priority is finite. A very old out-of-order t
+      // underflows it to 0.
+      const p = expV / prng.next();
+      // Not above the lowest kept priority of the last cut: it can never be among the kept ones
+      // (the kept set only rises, and a rescale preserves order), so it is dropped at once; ties too.
+      if (p <= threshold) continue;
+      prio[n] = p;
+      vals[n] = vals[j]!;
+      n++;
     }
-    // g <= exp(MAX_EXPONENT) and u >= 2^-32: the priority is finite. A very old out-of-order t
-    // underflows it to 0.
-    this.offer(g / this.prng.next(), value);
+    this.n = n;
+    this.end = n;
+    this.expT = expT;
+    this.expV = expV;
+    // The buffer can only have filled with the last pending entry (n <= j + 1), which is where
+    // offering them one by one would have cut it too.
+    if (n === 2 * this.size) this.compact();
   }
 
   /**
-   * Moves the landmark to `t`, multiplying every held priority by exp(-alpha * (t - landmark)).
+   * Moves the landmark to `t`, multiplying every settled priority by exp(-alpha * (t - landmark)).
    * Only called with t >= landmark, so the factor is <= 1 and nothing can overflow.
    */
   private rescale(t: number): void {
-    const factor = Math.exp(-this.alpha * (t - this.landmark));
+    const factor = Math.exp(-this.alpha * (t - this.lm));
     const prio = this.prio;
     for (let i = 0; i < this.n; i++) prio[i] *= factor;
     this.threshold *= factor;
-    this.landmark = t;
-    this.expT = NaN;
+    this.lm = t;
   }
 
-  /**
-   * Keeps the `size` highest priorities. New entries are appended to a buffer of up to 2 * size
-   * and the buffer is cut back to the top `size` by quickselect when it fills (amortised O(1), and
-   * sequential memory access, where a heap costs a cache-missing sift per update). An entry not
-   * above the lowest kept priority of the last cut can never be among the kept ones (the kept set
-   * only rises, and a rescale preserves order), so it is dropped at once; ties with it too.
-   */
+  /** Appends a settled entry (fromState). */
   private offer(p: number, value: number): void {
     if (p <= this.threshold) return;
     let n = this.n;
@@ -137,6 +254,7 @@ export class ForwardDecayReservoir {
     this.prio[n] = p;
     this.vals[n] = value;
     this.n = ++n;
+    this.end = n;
     if (n >= 2 * this.size) this.compact();
   }
 
@@ -147,54 +265,95 @@ export class ForwardDecayReservoir {
     prio.set(this.prio);
     vals.set(this.vals);
     this.prio = prio;
+    this.bits = new Int32Array(prio.buffer);
     this.vals = vals;
   }
 
-  /** Cuts the buffer back to its `size` highest priorities (moved to the front). */
+  /**
+   * Cuts the settled entries back to their `size` highest priorities; the pending ones must have
+   * been settled. The buffer stays in offer order (the cut is a stable compaction), so among equal
+   * priorities straddling the cut the earlier offered are kept: the same rule as the threshold's
+   * "a new entry must be above a kept one to displace it", whenever the cut happens.
+   *
+   * The k = n - size lowest are found from a histogram of the priorities' high words (non-negative
+   * doubles order like their bit patterns): one pass to bucket them, a sort of the few in the
+   * bucket holding the k-th lowest, one pass to compact. A few linear passes, where a quickselect
+   * over the 2 * size buffer swaps on unpredictable branches.
+   */
   private compact(): void {
     const n = this.n;
     const size = this.size;
     if (n <= size) return;
-    const prio = this.prio;
-    const vals = this.vals;
-    // Quickselect: afterwards [n - size, n) holds the `size` highest priorities.
     const k = n - size;
+    const prio = this.prio;
+    const bits = this.bits;
+    // Every settled priority is >= the threshold (kept ones were at the cut, later ones are
+    // above it, and a rescale scales both alike), so its high word bounds theirs from below.
+    // Buckets are 2^shift high-word units wide, the last one open-ended.
     let lo = 0;
-    let hi = n - 1;
-    while (hi > lo) {
-      const mid = (lo + hi) >>> 1;
-      // median of three as pivot
-      const a = prio[lo]!, b = prio[mid]!, c = prio[hi]!;
-      const pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
-      let i = lo;
-      let j = hi;
-      while (i <= j) {
-        while (prio[i]! < pivot) i++;
-        while (prio[j]! > pivot) j--;
-        if (i <= j) {
-          const tp = prio[i]!; prio[i] = prio[j]!; prio[j] = tp;
-          const tv = vals[i]!; vals[i] = vals[j]!; vals[j] = tv;
-          i++;
-          j--;
-        }
-      }
-      if (k <= j) hi = j;
-      else if (k >= i) lo = i;
-      else break;
+    let shift = this.shift;
+    let cut = BUCKETS - 1;
+    let below = 0;
+    if (this.threshold >= 0) {
+      lo = highWord(this.threshold);
+      countBuckets(bits, n, lo, shift);
+      cut = 0;
+      while (below + counts[cut]! < k) below += counts[cut++]!;
     }
-    let min = Infinity;
-    for (let i = 0; i < size; i++) {
-      const q = prio[k + i]!;
-      prio[i] = q;
-      vals[i] = vals[k + i]!;
-      if (q < min) min = q;
+    if (cut === BUCKETS - 1) {
+      // No threshold yet, or the cut is in the open-ended bucket: buckets over the exact range.
+      lo = 0x7fffffff;
+      let hi = 0;
+      for (let i = 0; i < n; i++) {
+        const h = bits[2 * i + HI]! & 0x7fffffff;
+        if (h < lo) lo = h;
+        if (h > hi) hi = h;
+      }
+      shift = Math.max(0, 32 - Math.clz32(hi - lo) - LOG2_BUCKETS);
+      if (this.threshold >= 0) this.shift = shift; // the cuts rise faster than the buckets reach
+      countBuckets(bits, n, lo, shift);
+      cut = 0;
+      below = 0;
+      while (below + counts[cut]! < k) below += counts[cut++]!;
+    }
+    // The k-th lowest priority is the r-th lowest of bucket `cut`. If that is its highest, the
+    // lowest kept one is in the next non-empty bucket: gather through it too.
+    const r = k - below;
+    let last = cut;
+    if (r === counts[cut]) while (counts[++last] === 0);
+    let m = 0;
+    for (let b = cut; b <= last; b++) m += counts[b]!;
+    const idx = scratchOf(m);
+    // High words of buckets cut..last (shift <= 23: the shifts stay within int32).
+    const from = lo + (cut << shift);
+    const to = last === BUCKETS - 1 ? 0x7fffffff : Math.min(0x7fffffff, lo + ((last + 1) << shift) - 1);
+    let g = 0;
+    for (let i = 0; i < n; i++) {
+      const h = bits[2 * i + HI]! & 0x7fffffff;
+      if (h >= from && h <= to) idx[g++] = i;
+    }
+    sortByPriority(idx, m, prio);
+    const c = prio[idx[r - 1]!]!; // highest dropped priority
+    const min = prio[idx[r]!]!; // lowest kept priority
+    // Entries equal to c past the r-th are kept: the first ones in offer order, below.
+    let tiesKept = 0;
+    while (r + tiesKept < m && prio[idx[r + tiesKept]!] === c) tiesKept++;
+    const vals = this.vals;
+    let w = 0;
+    for (let i = 0; i < n; i++) {
+      const p = prio[i]!;
+      prio[w] = p;
+      vals[w] = vals[i]!;
+      if (p > c || (p === c && tiesKept-- > 0)) w++;
     }
     this.n = size;
+    this.end = size;
     this.threshold = min;
   }
 
   /** Number of values held (<= size). */
   get count(): number {
+    this.settle();
     this.compact();
     return this.n;
   }
@@ -217,6 +376,7 @@ export class ForwardDecayReservoir {
    * `summarize(r.buffer, r.count, out)`, which copies before sorting.
    */
   get buffer(): Float64Array {
+    this.settle();
     this.compact();
     return this.vals;
   }
@@ -233,7 +393,7 @@ export class ForwardDecayReservoir {
       size: this.size,
       alpha: this.alpha,
       rescaleThresholdSec: this.rescaleThresholdSec === Infinity ? null : this.rescaleThresholdSec,
-      landmark: this.landmark === this.landmark ? this.landmark : null,
+      landmark: this.lm === this.lm ? this.lm : null,
       priorities,
       values,
       prng: this.prng.getState(),
@@ -262,7 +422,7 @@ export class ForwardDecayReservoir {
     }
     if (landmark === null && priorities.length > 0) throw new Error('invalid reservoir state: values without landmark');
     const r = new ForwardDecayReservoir(size, alpha, rescaleThresholdSec, Prng.fromState(state.prng));
-    r.landmark = landmark === null ? NaN : landmark;
+    r.lm = landmark === null ? NaN : landmark;
     for (let i = 0; i < priorities.length; i++) {
       const p = priorities[i];
       const v = values[i];
