@@ -14,9 +14,17 @@
 // Cost: hdr-histogram-js' recordValue is ~0.2 us (Math.log2/Math.pow per call) — several times a
 // reservoir update; memory ~10-50 KB per key depending on the value range.
 
-import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
+import { createRequire } from 'node:module';
 import type { Histogram } from 'hdr-histogram-js';
 import { clearSummary, type Summary } from './snapshot.js';
+
+// Loaded on first use: only `histogram_kind: hdr` needs it, and importing it costs ~40 ms of every
+// start-up (a --once replay, --check, --test-parser) otherwise.
+type HdrModule = typeof import('hdr-histogram-js');
+let hdrModule: HdrModule | undefined;
+function hdr(): HdrModule {
+  return (hdrModule ??= createRequire(import.meta.url)('hdr-histogram-js') as HdrModule);
+}
 
 /** Default recording scale for non-integer values (see the header); integer metrics use 1 and stay exact below 2048. */
 export const DEFAULT_SCALE = 1000;
@@ -36,7 +44,7 @@ export interface HdrState {
 }
 
 function newHistogram(): Histogram {
-  return build({
+  return hdr().build({
     bitBucketSize: 32,
     autoResize: true,
     lowestDiscernibleValue: 1,
@@ -131,7 +139,7 @@ export class HdrInterval {
       sum: this.sum,
       wmean: this.wmean,
       m2: this.m2,
-      histogram: empty ? null : encodeIntoCompressedBase64(this.h),
+      histogram: empty ? null : hdr().encodeIntoCompressedBase64(this.h),
       scale: this.scale,
     };
   }
@@ -151,7 +159,7 @@ export class HdrInterval {
     if (typeof histogram !== 'string') throw new Error('invalid hdr state: histogram');
     let h: Histogram;
     try {
-      h = decodeFromCompressedBase64(histogram, 32, false);
+      h = hdr().decodeFromCompressedBase64(histogram, 32, false);
     } catch (e) {
       throw new Error(`invalid hdr state: histogram: ${(e as Error).message}`);
     }
