@@ -69,7 +69,7 @@ export function summarize(values: Float64Array, n: number, out: Summary): Summar
   let min = Infinity;
   let max = -Infinity;
   let sum = 0;
-  let c = 0;
+  let abs = 0;
   let ints = true;
   for (let i = 0; i < n; i++) {
     const v = values[i]!;
@@ -77,11 +77,13 @@ export function summarize(values: Float64Array, n: number, out: Summary): Summar
     if (v < min) min = v;
     if (v > max) max = v;
     if ((v | 0) !== v) ints = false;
-    const t = sum + v;
-    c += Math.abs(sum) >= Math.abs(v) ? (sum - t) + v : (v - t) + sum;
-    sum = t;
+    sum += v;
+    abs += v < 0 ? -v : v;
   }
-  const mean = (sum + c) / n;
+  // int32 values whose absolute sum stays below 2^53: every partial sum is exact, so the plain sum
+  // is what the compensated one would give (its correction term stays 0). Otherwise compensate.
+  if (!ints || !(abs < TWO_POW_53)) sum = compensatedSum(s, n);
+  const mean = sum / n;
   let sq = 0;
   let cq = 0;
   for (let i = 0; i < n; i++) {
@@ -102,6 +104,21 @@ export function summarize(values: Float64Array, n: number, out: Summary): Summar
   if (ints && max - min < 4 * n + 256) countedPercentiles(s, n, min, max - min + 1, out);
   else selectedPercentiles(s, n, min, max, out);
   return out;
+}
+
+const TWO_POW_53 = 9007199254740992;
+
+/** Neumaier's compensated sum of a[0, n). */
+function compensatedSum(a: Float64Array, n: number): number {
+  let sum = 0;
+  let c = 0;
+  for (let i = 0; i < n; i++) {
+    const v = a[i]!;
+    const t = sum + v;
+    c += Math.abs(sum) >= Math.abs(v) ? (sum - t) + v : (v - t) + sum;
+    sum = t;
+  }
+  return sum + c;
 }
 
 let counts = new Int32Array(1024);

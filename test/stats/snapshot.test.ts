@@ -19,6 +19,35 @@ describe('summarize', () => {
     expect(Array.from(values)).toEqual([52, 15, 37, 22]);
   });
 
+  it('the mean is the compensated mean, whether the plain integer sum or the compensated one is taken', () => {
+    // Neumaier's sum written out, as summarize used it for every sample before integers took the plain sum.
+    const neumaier = (a: number[]): number => {
+      let sum = 0;
+      let c = 0;
+      for (const v of a) {
+        const t = sum + v;
+        c += Math.abs(sum) >= Math.abs(v) ? (sum - t) + v : (v - t) + sum;
+        sum = t;
+      }
+      return sum + c;
+    };
+    let seed = 3;
+    const rnd = () => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed / 2 ** 32; };
+    const samples: number[][] = [
+      [1e16, 1, -1e16, 1], [2 ** 31 - 1, 2 ** 31 - 1, -(2 ** 31), 7], [0.1, 0.2, 0.3], [2 ** 40, 1, 1, 1], [-0, 0, -5, 5],
+    ];
+    for (let k = 0; k < 300; k++) {
+      const n = 1 + Math.floor(rnd() * 300);
+      const scale = 10 ** Math.floor(rnd() * 12);
+      const ints = k % 2 === 0;
+      samples.push(Array.from({ length: n }, () => (ints ? Math.floor((rnd() - 0.4) * scale) : (rnd() - 0.4) * scale)));
+    }
+    for (const a of samples) {
+      const s = summarize(Float64Array.from(a), a.length, new Summary());
+      expect(s.mean, a.slice(0, 4).join(',')).toBe(neumaier(a) / a.length);
+    }
+  });
+
   it('uses only the first n values and reuses `out`', () => {
     const out = new Summary();
     const values = Float64Array.of(3, 1, 2, 1000, -1000);
