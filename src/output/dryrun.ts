@@ -17,7 +17,7 @@ export class DryRunSink implements PointSink {
 
   constructor(
     private readonly out: NodeJS.WritableStream,
-    private readonly type: PushType,
+    type: PushType,
     dropped?: Series,
   ) {
     this.caches = new LineCaches(type, undefined, dropped);
@@ -53,7 +53,7 @@ export class DryRunSink implements PointSink {
   }
 
   pending(): Point[] {
-    return this.unsent.flatMap((b) => decodeLines(b, this.type));
+    return this.unsent.flatMap((b) => decodeLines(b, this.caches.type));
   }
 
   flush(): Promise<void> {

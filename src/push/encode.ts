@@ -175,10 +175,8 @@ export class LineWriter implements PointBatch {
   add(stat: number, value: number, fixed6: boolean): void {
     const head = this.heads[stat]!;
     const tail = this.tail;
-    const need = head.length + this.tsLen + FAST_VALUE_BYTES + tail.length;
-    if (this.off + need > this.buf.length) this.grow(need);
     const start = this.off;
-    const off = this.copyTs(copy(head, this.buf, start));
+    const off = this.startLine(head, FAST_VALUE_BYTES, tail);
     const end = fixed6 ? writeFixed6(value, this.buf, off) : writePlain(value, this.buf, off);
     if (end >= 0) {
       this.off = copy(tail, this.buf, end);
@@ -207,11 +205,16 @@ export class LineWriter implements PointBatch {
   }
 
   private line(head: Uint8Array, value: string, tail: Uint8Array): void {
-    const need = head.length + this.tsLen + 3 * value.length + tail.length;
-    if (this.off + need > this.buf.length) this.grow(need);
-    const off = this.copyTs(copy(head, this.buf, this.off));
+    const off = this.startLine(head, 3 * value.length, tail);
     this.off = copy(tail, this.buf, writeAscii(value, this.buf, off));
     this.count++;
+  }
+
+  /** Makes room for a line whose value takes up to `valueBytes`, writes its head and timestamp, and returns where the value goes. */
+  private startLine(head: Uint8Array, valueBytes: number, tail: Uint8Array): number {
+    const need = head.length + this.tsLen + valueBytes + tail.length;
+    if (this.off + need > this.buf.length) this.grow(need);
+    return this.copyTs(copy(head, this.buf, this.off));
   }
 
   /** The points written so far, decoded back from their lines (the checkpoint's pending list). */
