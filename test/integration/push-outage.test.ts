@@ -9,10 +9,10 @@
 import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startVictoria, type Victoria } from '../helpers/victoria.js';
+import { freePort, startVictoria, type Victoria } from '../helpers/victoria.js';
 import {
-  ASSUME_NOW, compare, describeDiff, dryRun, exportedPoints, logLines, parsePoints, rchar, removeDir, seedConfig, seedLog,
-  sleep, spawnCli, tempDir, until, vmRowsInserted,
+  ASSUME_NOW, keySent, compare, describeDiff, dryRun, exportedPoints, logLines, parsePoints, rchar, removeDir, seedConfig, seedLog,
+  sleep, spawnCli, tempDir, until,
 } from './helpers/collector.js';
 
 const LINES = 500_000;
@@ -37,18 +37,18 @@ describe('absent TSD (stopped mid-replay, back 15 s later on the same ports)', (
     const log = await seedLog(LINES, PER_SECOND);
     const size = statSync(log).size;
     const conf = path.join(dir, 'outage.conf');
+    const statusPort = await freePort();
     writeFileSync(conf, seedConfig([log], {
       push_type: 'tsd', push_proto: 'http', push_host: '127.0.0.1', push_port: vm.ports.tsdbHttp,
-      push_wait: 1, queue_size: 2000, state_file: '',
+      push_wait: 1, queue_size: 2000, state_file: '', status_listen: `127.0.0.1:${statusPort}`,
     }));
     const sent = parsePoints(await dryRun(conf, ['--assume-now', ASSUME_NOW]));
 
     const run = spawnCli(['-c', conf, '--once', '--assume-now', ASSUME_NOW], { timeoutMs: 150_000 });
     try {
-      await until(async () => run.exited() || await vmRowsInserted(vm.ports.http, 'opentsdbhttp') > 0,
-        60_000, 'the first points to arrive', 20);
+      await until(async () => run.exited() || await keySent(statusPort) > 0, 60_000, 'the first points to arrive', 10);
       expect(run.exited()).toBe(false);
-      const before = await vmRowsInserted(vm.ports.http, 'opentsdbhttp');
+      const before = await keySent(statusPort);
       await vm.stop();
       const downAt = Date.now();
       await sleep(OUTAGE_MS - 3_000);

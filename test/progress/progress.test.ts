@@ -2,11 +2,12 @@
 // --test-parser runs under a pseudo-terminal (util-linux `script`).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CLI, FIXTURES, ROOT, runCli } from '../helpers/cli.js';
 import { formatBytes, formatDuration, progressText, startProgress } from '../../src/progress.js';
+import { seedConfig, seedLog } from '../integration/helpers/collector.js';
 
 const CLEAR = '\r\x1b[K';
 
@@ -81,33 +82,14 @@ const SCRIPT = '/usr/bin/script';
 let dir: string;
 let conf: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'lmc-progress-'));
-  // 1M short lines (~30 MB): a --once run of well over a second
-  const fd = openSync(path.join(dir, 'big.log'), 'w');
-  let s = '';
-  for (let i = 0; i < 1_000_000; i++) {
-    s += `2026-01-01T00:${String(Math.floor(i / 60000) % 60).padStart(2, '0')}:00Z x${i % 7} v=${i % 100}\n`;
-    if (s.length > 1 << 20) { writeSync(fd, s); s = ''; }
-  }
-  writeSync(fd, s);
-  closeSync(fd);
-  conf = path.join(dir, 'big.conf');
-  writeFileSync(conf, `{
-  big: {
-    files: [ "./big.log" ],
-    re: [ '^(\\S+)\\s(\\S+)\\sv=(\\d+)' ],
-    expected_matches: 3,
-    date: { position: 1, format: "rfc3339" },
-    key_prefix: "big",
-    tags: { x: 2 },
-    metrics: { counter: [ { key_suffix: "v", reference: [ [3] ] } ] },
-    interval: 3600
-  },
-  settings: { state_file: "" }
-}
-`);
-});
+  // The 1M-line seed log (about 200 MB; cached beside the integration tests' 500k one) with the seed
+  // config: a --once run of over a second and a --test-parser run of about one here, several times
+  // the 250 ms before the first draw. (1M short lines with one counter took under 250 ms: too fast.)
+  conf = path.join(dir, 'seed.conf');
+  writeFileSync(conf, seedConfig([await seedLog(1_000_000, 2780)], { state_file: '' }));
+}, 120_000);
 afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -154,10 +136,10 @@ describe.skipIf(!existsSync(SCRIPT))('progress under a terminal', () => {
   });
 
   it('--test-parser shows it too, and colours its report on a terminal unless NO_COLOR', async () => {
-    const r = await underPty(`node ${q(CLI)} -c ${q(conf)} --test-parser big`);
+    const r = await underPty(`node ${q(CLI)} -c ${q(conf)} --test-parser rest.api`);
     expect(r.code).toBe(0);
-    expectDrawnAndErased(r.out, 'test-parser big');
-    expect(r.out).toContain('summary: log group big');
+    expectDrawnAndErased(r.out, 'test-parser rest.api');
+    expect(r.out).toContain('summary: log group rest.api');
     expect(r.out).toMatch(/matched: {12}\x1b\[32m1000000\x1b\[39m/);
     const bad = path.join(dir, 'bad.log');
     writeFileSync(bad, 'nope\n');
