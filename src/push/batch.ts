@@ -8,7 +8,7 @@ export class PointList implements PointBatch {
   private list: Point[] = [];
   private names: readonly string[] = [];
   private tags = '';
-  private ts = 0;
+  /** The current key's timestamp. */
   lastTs = -Infinity;
 
   get length(): number {
@@ -18,12 +18,11 @@ export class PointList implements PointBatch {
   begin(names: readonly string[], tags: string, ts: number): void {
     this.names = names;
     this.tags = tags;
-    this.ts = ts;
     this.lastTs = ts;
   }
 
   add(stat: number, value: number, fixed6: boolean): void {
-    this.list.push({ metric: this.names[stat]!, ts: this.ts, value: fixed6 ? formatFixed6(value) : formatPlain(value), tags: this.tags });
+    this.list.push({ metric: this.names[stat]!, ts: this.lastTs, value: fixed6 ? formatFixed6(value) : formatPlain(value), tags: this.tags });
   }
 
   points(): Point[] {

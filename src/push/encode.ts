@@ -122,7 +122,7 @@ export class LineCaches {
   runHeads(names: readonly string[]): Uint8Array[] {
     let h = this.runs.get(names);
     if (h === undefined) {
-      h = names.map((m) => Buffer.from(this.prefix + m + ' ', 'utf8'));
+      h = names.map((m) => this.head(m));
       this.runs.set(names, h);
     }
     return h;

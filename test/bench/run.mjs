@@ -109,17 +109,16 @@ const progs = [
   { name: CALIBRATION, lines: LINES, run: () => calibrate() },
   { name: SPLIT, lines: LINES, run: () => calibrate(true) },
 ];
-const withMtail = process.env.BENCH_SKIP_MTAIL !== '1';
 let runMtail = null;
-if (withMtail) {
+let MTAIL_IDX = -1;
+if (process.env.BENCH_SKIP_MTAIL !== '1') {
   const progDir = join(work, 'progs');
   mkdirSync(progDir);
   writeFileSync(join(progDir, 'seed.mtail'), MTAIL_PROG);
   runMtail = () => timed('mtail', ['-one_shot', '-one_shot_format', 'prometheus', '-progs', progDir, '-logs', seedLog,
     '-address', '127.0.0.1', '-port', '0', '-logtostderr'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  progs.push({ name: 'mtail -one_shot (calls + call time per call)', lines: LINES, run: runMtail });
+  MTAIL_IDX = progs.push({ name: 'mtail -one_shot (calls + call time per call)', lines: LINES, run: runMtail }) - 1;
 }
-const MTAIL_IDX = 3;
 const rounds = benchRounds(progs);
 results.push(...rounds.summaries);
 

@@ -256,7 +256,6 @@ export function describeDiff(c: Comparison): string {
     `missing ${c.missing.length}: ${c.missing.slice(0, 5).join(' | ')}; extra ${c.extra.length}: ${c.extra.slice(0, 5).join(' | ')}`;
 }
 
-/** VictoriaMetrics' own count of rows ingested through one protocol (`opentsdb`, `opentsdbhttp`). */
 /**
  * Points the TSD acknowledged so far, by the collector's own /status on `statusPort` (0 while it
  * does not answer yet). Lag-free, unlike VictoriaMetrics' own counters, which trail by up to a
@@ -269,10 +268,4 @@ export async function keySent(statusPort: number): Promise<number> {
   } catch {
     return 0;
   }
-}
-
-export async function vmRowsInserted(httpPort: number, type: 'opentsdb' | 'opentsdbhttp'): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
-  const m = new RegExp(`^vm_rows_inserted_total\\{type="${type}"\\} (\\d+)$`, 'm').exec(text);
-  return m ? Number(m[1]) : 0;
 }
