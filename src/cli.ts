@@ -4,5 +4,5 @@
 import v8 from 'node:v8';
 
 v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
-const { main } = await import('./main.js');
+const { main } = await import('./cmd/main.js');
 process.exitCode = await main(process.argv);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { isScalar } from 'yaml';
 import { compileDateParser } from '../parse/date.js';
 import { compileMatcher, groupCount, loadRe2 } from '../parse/matcher.js';
-import { isValidName } from '../sanitize.js';
+import { isValidName } from '../core/sanitize.js';
 import { cleanExtended, scalarLineLocator } from './extended.js';
 import { readMetrics, readPosition, readTags, type Positions } from './metrics.js';
 import {

@@ -2,7 +2,7 @@
 // names and constant values in its character set, at most 8 tags per series, and a shortest
 // possible `put` line within 1024 bytes.
 import { isScalar, isSeq } from 'yaml';
-import { MAX_LINE_BYTES, MAX_TAGS, isValidName, sanitizeTagValue } from '../sanitize.js';
+import { MAX_LINE_BYTES, MAX_TAGS, isValidName, sanitizeTagValue } from '../core/sanitize.js';
 import {
   Ctx, MapView, asMap, asSeq, describe, isNull, items, join, readBool, readEnum, readNumber, readString,
   type Entry, type YNode,
