@@ -109,8 +109,8 @@ export class DenseRegisters {
     return out;
   }
 
-  /** Heap bytes, approximately: the array, its buffer and the side map. */
+  /** Heap bytes, approximately: this object, the array with its buffer, and the side map. */
   bytes(): number {
-    return this.a.byteLength + 160 + (this.aux === null ? 0 : 80 + 24 * this.aux.size);
+    return this.a.byteLength + 260 + (this.aux === null ? 0 : 80 + 24 * this.aux.size);
   }
 }
