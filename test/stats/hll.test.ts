@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PRECISION, Hll, MAX_PRECISION, MIN_PRECISION, type HllState } from '../../src/stats/hll.js';
 import { standardError } from '../../src/stats/hll-estimate.js';
+import { hash64 } from '../../src/stats/hash64.js';
 
 const ip = (i: number): string => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
 const filled = (n: number, value: (i: number) => string = (i) => `v${i}`, p = DEFAULT_PRECISION): Hll => {
@@ -89,6 +90,45 @@ describe('large sets: the dense estimate', () => {
     expect(Math.sqrt(sq / 50)).toBeLessThan(1.5 * sd);
   });
 });
+
+describe('the 4-bit registers', () => {
+  it('hold exactly the registers of a plain one-byte-per-register HyperLogLog', () => {
+    // Reference: index = first p bits of the 53-bit hash, rho = first 1 bit of the other 39 (40 if none).
+    const p = 14;
+    const ref = new Uint8Array(2 ** p);
+    const out = new Uint32Array(2);
+    const h = new Hll(p);
+    let checked = 0;
+    for (let i = 0; i < 2_000_000; i++) {
+      const v = `r${i}`;
+      h.add(v);
+      hash64(v, out);
+      const hash = BigInt(out[0]!) << 21n | BigInt(out[1]! >>> 11);
+      const idx = Number(hash >> 39n);
+      const rest = hash & ((1n << 39n) - 1n);
+      const rho = rest === 0n ? 40 : 39 - rest.toString(2).length + 1;
+      if (rho > ref[idx]!) ref[idx] = rho;
+      if (i === 1000 || i === 100_000 || i === 400_000 || i === 1_999_999) {
+        expect(registersOf(h.toState()), `after ${i + 1} values`).toEqual(ref);
+        checked++;
+      }
+    }
+    expect(checked).toBe(4);
+    const state = h.toState() as { min: number; aux: unknown[] };
+    expect(state.min).toBeGreaterThan(2); // the minimum moved up: rebased several times
+    expect(state.aux.length).toBeGreaterThan(0); // and some registers are 15 or more above it
+  });
+});
+
+/** Register values from a dense state (nibble offsets from min, larger ones in aux). */
+function registersOf(s: HllState): Uint8Array {
+  const d = s as { p: number; dense: string; min: number; aux: Array<[number, number]> };
+  const nib = Buffer.from(d.dense, 'base64');
+  const out = new Uint8Array(2 ** d.p);
+  for (let i = 0; i < out.length; i++) out[i] = d.min + ((nib[i >>> 1]! >>> ((i & 1) * 4)) & 15);
+  for (const [i, v] of d.aux) out[i] = v;
+  return out;
+}
 
 describe('the same values give the same sketch', () => {
   it('whatever the order they come in', () => {
