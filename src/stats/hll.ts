@@ -85,9 +85,31 @@ export class Hll {
     this.addHash(H);
   }
 
-  /** Adds a value by its hash64() (h[0] high word, h[1] low word): hash once, add to several sketches. */
+  /** Adds a value by its hash64() (h[0] high word, h[1] low word): hash once, add to several sketches.
+   *  The common cases are handled here, on local numbers: a hash word above 2^30 passed to another
+   *  (not inlined) function would be boxed, an allocation per value. */
   addHash(h: Uint32Array): void {
-    this.insert(h[0]!, h[1]! >>> (32 - LO_BITS));
+    const hi = h[0]!;
+    const lo = h[1]! >>> (32 - LO_BITS);
+    const d = this.dense;
+    if (d !== null) {
+      if (d.raise(hi >>> (32 - this.p), rho(hi, lo, this.p))) this.est = -1;
+      return;
+    }
+    const key = hi * LO_SPAN + lo + 1;
+    const tab = this.tab;
+    if (tab !== null && 4 * (this.n + 1) <= 3 * tab.length) {
+      const mask = tab.length - 1;
+      let slot = hi & mask;
+      for (let k = tab[slot]!; k !== 0; k = tab[slot]!) {
+        if (k === key) return;
+        slot = (slot + 1) & mask;
+      }
+      tab[slot] = key;
+      this.n++;
+      return;
+    }
+    this.insertKey(key);
   }
 
   /** Distinct values seen: exact while sparse, the dense estimate after. */
@@ -127,26 +149,19 @@ export class Hll {
     return 72 + (this.tab === null ? 0 : 48 + 8 * this.tab.length);
   }
 
-  private insert(hi: number, lo: number): void {
+  /** Adds the hash stored as `key` (53-bit hash + 1): any form, growing or going dense as needed. */
+  private insertKey(key: number): void {
+    const hash = key - 1;
+    const hi = Math.floor(hash / LO_SPAN);
     const d = this.dense;
     if (d !== null) {
-      if (d.raise(hi >>> (32 - this.p), rho(hi, lo, this.p))) this.est = -1;
-      return;
-    }
-    this.insertKey(hi * LO_SPAN + lo + 1);
-  }
-
-  private insertKey(key: number): void {
-    if (this.dense !== null) {
-      const hash = key - 1;
-      const hi = Math.floor(hash / LO_SPAN);
-      this.insert(hi, hash - hi * LO_SPAN);
+      if (d.raise(hi >>> (32 - this.p), rho(hi, hash - hi * LO_SPAN, this.p))) this.est = -1;
       return;
     }
     let tab = this.tab;
     if (tab === null) tab = this.tab = newTable(FIRST_CAP);
     let mask = tab.length - 1;
-    let slot = Math.floor(key / LO_SPAN) & mask;
+    let slot = hi & mask;
     for (let k = tab[slot]!; k !== 0; k = tab[slot]!) {
       if (k === key) return;
       slot = (slot + 1) & mask;
@@ -159,7 +174,7 @@ export class Hll {
       }
       tab = this.tab = rehash(tab, tab.length * 2);
       mask = tab.length - 1;
-      slot = Math.floor(key / LO_SPAN) & mask;
+      slot = hi & mask;
       while (tab[slot] !== 0) slot = (slot + 1) & mask;
     }
     tab[slot] = key;
@@ -226,7 +241,7 @@ function rehash(old: number[], cap: number): number[] {
   const mask = cap - 1;
   for (const key of old) {
     if (key === 0) continue;
-    let slot = Math.floor(key / LO_SPAN) & mask;
+    let slot = Math.floor((key - 1) / LO_SPAN) & mask;
     while (tab[slot] !== 0) slot = (slot + 1) & mask;
     tab[slot] = key;
   }
