@@ -31,20 +31,27 @@ function perStatusPerDay(hits: Hit[], format: string): { counted: Map<string, nu
   return { counted, exact: new Map([...sets].map(([k, s]) => [k, s.size])) };
 }
 
+const ACCESS_FORMAT = '02/Jan/2006:15:04:05 -0700';
+
+/** The lines of fixtures/apache_access.log whose date parses (the collector drops the others). */
+function accessLogHits(): Hit[] {
+  const date = compileDateParser(ACCESS_FORMAT, 'local');
+  const hits: Hit[] = [];
+  for (const line of readFileSync(path.join(FIXTURES, 'apache_access.log'), 'utf8').split('\n')) {
+    const m = /^(\S+) \S+ \S+ \[([^\]]+)\] "[^"]*" (\d{3}) /.exec(line);
+    const t = m ? date.parse(m[2]!, NaN, NaN) : NaN;
+    if (m && !Number.isNaN(t)) hits.push({ ip: m[1]!, t, status: m[3]! });
+  }
+  return hits;
+}
+
 const dayOf = (t: number): string => new Date(Math.floor(t) * 1000).toISOString().slice(0, 10);
 
 describe('client IPs per status per day on the shipped Apache fixtures', () => {
   it('fixtures/apache_access.log (combined format, conf/logmetrics_collector.conf\'s date layout)', () => {
-    const format = '02/Jan/2006:15:04:05 -0700';
-    const date = compileDateParser(format, 'local');
-    const hits: Hit[] = [];
-    for (const line of readFileSync(path.join(FIXTURES, 'apache_access.log'), 'utf8').split('\n')) {
-      const m = /^(\S+) \S+ \S+ \[([^\]]+)\] "[^"]*" (\d{3}) /.exec(line);
-      const t = m ? date.parse(m[2]!, NaN, NaN) : NaN;
-      if (m && !Number.isNaN(t)) hits.push({ ip: m[1]!, t, status: m[3]! });
-    }
+    const hits = accessLogHits();
     expect(hits.length).toBeGreaterThan(55);
-    const { counted, exact } = perStatusPerDay(hits, format);
+    const { counted, exact } = perStatusPerDay(hits, ACCESS_FORMAT);
     expect(counted).toEqual(exact);
     expect(exact.get('200 2026-03-15')).toBe(31);
   });
@@ -65,16 +72,9 @@ describe('client IPs per status per day on the shipped Apache fixtures', () => {
 
   it('the same lines spread over three days close each day with its exact count', () => {
     // Each fixture line repeated on three days, a different share of the IPs each day.
-    const format = '02/Jan/2006:15:04:05 -0700';
-    const date = compileDateParser(format, 'local');
-    const base: Hit[] = [];
-    for (const line of readFileSync(path.join(FIXTURES, 'apache_access.log'), 'utf8').split('\n')) {
-      const m = /^(\S+) \S+ \S+ \[([^\]]+)\] "[^"]*" (\d{3}) /.exec(line);
-      const t = m ? date.parse(m[2]!, NaN, NaN) : NaN;
-      if (m && !Number.isNaN(t)) base.push({ ip: m[1]!, t, status: m[3]! });
-    }
+    const base = accessLogHits();
     const hits = [0, 1, 2].flatMap((day) => base.filter((_, i) => i % (day + 1) === 0).map((h) => ({ ...h, t: h.t + day * 86400 })));
-    const { counted, exact } = perStatusPerDay(hits, format);
+    const { counted, exact } = perStatusPerDay(hits, ACCESS_FORMAT);
     expect(counted).toEqual(exact);
     expect([...exact.keys()].filter((k) => k.startsWith('200 '))).toEqual(['200 2026-03-15', '200 2026-03-16', '200 2026-03-17']);
   });
