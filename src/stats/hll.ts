@@ -17,10 +17,14 @@
 // The sketch goes dense when the table would outgrow the registers (at p = 14: past 768 values). A
 // sparse hash turns into exactly the register update a dense sketch would have made, so the
 // registers, and every count after the switch, do not depend on the order values came in, nor on
-// when the switch happened: a replay, a restart or a merge gives the same numbers.
+// when the switch happened: a replay, a restart or a merge gives the same numbers. The plain-data
+// state for checkpoints is hll-state.ts's.
 import { DenseRegisters } from './hll-dense.js';
 import { estimateCardinality } from './hll-estimate.js';
 import { hash64 } from './hash64.js';
+import { denseState, readState, sparseState, type HllState } from './hll-state.js';
+
+export type { HllState };
 
 export const DEFAULT_PRECISION = 14;
 export const MIN_PRECISION = 4;
@@ -29,13 +33,6 @@ export const MAX_PRECISION = 18;
 const LO_BITS = 21;                  // bits of the low hash word kept (32 + 21 = 53)
 const LO_SPAN = 2 ** LO_BITS;
 const FIRST_CAP = 8;
-
-/** Plain-data state: `sparse` (7 bytes per hash, big-endian, ascending, base64), or `dense`
- *  (register i's offset from `min` in nibble i, low nibble first, base64; offsets of 15 or more as
- *  [index, value] pairs in `aux`, ascending). */
-export type HllState =
-  | { p: number; sparse: string }
-  | { p: number; dense: string; min: number; aux: Array<[number, number]> };
 
 /** Scratch for hash64(): one per process, so hashing a value allocates nothing. */
 const H = new Uint32Array(2);
@@ -197,30 +194,14 @@ export class Hll {
   }
 
   toState(): HllState {
-    const d = this.dense;
-    if (d === null) return { p: this.p, sparse: encodeHashes(this.tab) };
-    const nibbles = new Uint8Array(d.m >>> 1);
-    const aux: Array<[number, number]> = [];
-    for (let i = 0; i < d.m; i++) {
-      const v = d.get(i);
-      let off = v - d.curMin;
-      if (off >= 15) {
-        off = 15;
-        aux.push([i, v]);
-      }
-      nibbles[i >>> 1]! |= off << ((i & 1) << 2);
-    }
-    return { p: this.p, dense: Buffer.from(nibbles.buffer).toString('base64'), min: d.curMin, aux };
+    return this.dense === null ? sparseState(this.p, this.tab ?? []) : denseState(this.p, this.dense);
   }
 
   static fromState(state: HllState): Hll {
-    if (state === null || typeof state !== 'object') throw new Error('invalid HyperLogLog state');
-    const s = new Hll(state.p);
-    if ('sparse' in state) {
-      for (const key of decodeHashes(state.sparse)) s.insertKey(key);
-      return s;
-    }
-    s.dense = DenseRegisters.fromValues(s.p, decodeDense(state, s.p));
+    const r = readState(state);
+    const s = new Hll(r.p);
+    if (r.keys !== undefined) for (const key of r.keys) s.insertKey(key);
+    else s.dense = DenseRegisters.fromValues(r.p, r.values);
     return s;
   }
 }
@@ -246,57 +227,4 @@ function rehash(old: number[], cap: number): number[] {
     tab[slot] = key;
   }
   return tab;
-}
-
-function encodeHashes(tab: number[] | null): string {
-  const keys = (tab ?? []).filter((k) => k !== 0).sort((a, b) => a - b);
-  const buf = Buffer.alloc(keys.length * 7);
-  keys.forEach((key, j) => {
-    const hash = key - 1;
-    const hi = Math.floor(hash / LO_SPAN);
-    buf.writeUInt32BE(hi, j * 7);
-    buf.writeUIntBE(hash - hi * LO_SPAN, j * 7 + 4, 3);
-  });
-  return buf.toString('base64');
-}
-
-function decodeHashes(text: unknown): number[] {
-  if (typeof text !== 'string') throw new Error('invalid HyperLogLog state: sparse');
-  const buf = Buffer.from(text, 'base64');
-  if (buf.length % 7 !== 0) throw new Error('invalid HyperLogLog state: sparse length');
-  const keys: number[] = [];
-  for (let j = 0; j < buf.length; j += 7) {
-    const lo = buf.readUIntBE(j + 4, 3);
-    if (lo >= LO_SPAN) throw new Error('invalid HyperLogLog state: sparse hash');
-    keys.push(buf.readUInt32BE(j) * LO_SPAN + lo + 1);
-  }
-  return keys;
-}
-
-function decodeDense(state: { dense: unknown; min: unknown; aux: unknown }, p: number): Uint8Array {
-  const m = 2 ** p;
-  const top = 54 - p;
-  const bad = (what: string): Error => new Error(`invalid HyperLogLog state: ${what}`);
-  if (typeof state.dense !== 'string') throw bad('dense');
-  const nibbles = Buffer.from(state.dense, 'base64');
-  if (nibbles.length !== m >>> 1) throw bad('dense length');
-  const min = state.min;
-  if (typeof min !== 'number' || !Number.isInteger(min) || min < 0 || min > top) throw bad('min');
-  const values = new Uint8Array(m);
-  for (let i = 0; i < m; i++) {
-    const off = (nibbles[i >>> 1]! >>> ((i & 1) << 2)) & 15;
-    if (off < 15 && min + off > top) throw bad('register');
-    values[i] = off === 15 ? 0 : min + off;
-  }
-  if (!Array.isArray(state.aux)) throw bad('aux');
-  for (const e of state.aux as unknown[]) {
-    if (!Array.isArray(e) || e.length !== 2) throw bad('aux entry');
-    const [i, v] = e as unknown[];
-    if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i >= m) throw bad('aux index');
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min + 15 || v > top) throw bad('aux value');
-    if (((nibbles[i >>> 1]! >>> ((i & 1) << 2)) & 15) !== 15) throw bad('aux index');
-    values[i] = v;
-  }
-  for (let i = 0; i < m; i++) if (values[i] === 0 && ((nibbles[i >>> 1]! >>> ((i & 1) << 2)) & 15) === 15) throw bad('aux missing');
-  return values;
 }

@@ -191,6 +191,7 @@ describe('state is compact and checked', () => {
     const dense = filled(5000).toState() as { p: number; dense: string; min: number; aux: Array<[number, number]> };
     const bad: unknown[] = [
       null, { p: 14 }, { p: 3, sparse: '' }, { p: 14, sparse: 'AAAA' }, { p: 14, sparse: 7 },
+      { p: 14, sparse: Buffer.from([0, 0, 0, 1, 0xff, 0xff, 0xff]).toString('base64') }, { p: '14', sparse: '' },
       { ...dense, dense: dense.dense.slice(8) }, { ...dense, min: -1 }, { ...dense, min: 41 },
       { ...dense, aux: [[0, 99]] }, { ...dense, aux: [[20000, 30]] }, { ...dense, aux: 'x' },
       { ...dense, dense: Buffer.alloc(8192, 0xff).toString('base64') },
