@@ -1,8 +1,8 @@
-// One journalctl process: its stdout handed on chunk by chunk, its stderr kept for classifying how it
-// ended. Backpressure: while the consumer's promise for a chunk is pending, stdout is paused; Node
-// then stops reading the pipe once its buffer is full, the pipe fills, and journalctl blocks in
-// write(). Nothing is lost: it resumes writing where it stopped.
+// One journalctl process: its stdout handed on chunk by chunk (pulled, so that nothing more is read
+// while the consumer's promise is pending: journalctl then blocks writing to the full pipe and
+// resumes where it stopped), its stderr kept for classifying how it ended.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { pullChunks, type Pull } from '../pull.js';
 
 export interface RunEnd {
   code: number | null;
@@ -11,7 +11,7 @@ export interface RunEnd {
   stderr: string;
   /** The process could not be started (journalctl missing, not executable). */
   spawnError: NodeJS.ErrnoException | null;
-  /** The consumer threw or rejected (the process was then killed). */
+  /** The consumer threw or rejected (the process was then stopped). */
   consumerError: unknown;
 }
 
@@ -21,6 +21,7 @@ const KILL_GRACE_MS = 2000;
 export class JournalctlRun {
   readonly ended: Promise<RunEnd>;
   private readonly child: ChildProcess;
+  private readonly pull: Pull;
   private consumerError: unknown = undefined;
   private exited = false;
   private stopping = false;
@@ -35,34 +36,23 @@ export class JournalctlRun {
     let stderr = '';
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (s: string) => { if (stderr.length < STDERR_KEEP) stderr += s.slice(0, STDERR_KEEP - stderr.length); });
-    const out = child.stdout!;
-    out.on('data', (chunk: Buffer) => {
+    this.pull = pullChunks(child.stdout!, (chunk) => {
       if (this.stopping) return; // what comes after a stop is not handed on
-      let p: void | Promise<void>;
       try {
-        p = onChunk(chunk);
+        const p = onChunk(chunk);
+        if (p) return p.catch((e: unknown) => this.fail(e));
       } catch (e) {
         this.fail(e);
-        return;
-      }
-      if (p && typeof (p as Promise<void>).then === 'function') {
-        out.pause();
-        p.then(() => out.resume(), (e: unknown) => { this.fail(e); out.resume(); });
       }
     });
+    this.pull.done.catch(() => { /* a read error on the pipe: the process's end says what happened */ });
     this.ended = new Promise<RunEnd>((resolve) => {
-      let spawnError: NodeJS.ErrnoException | null = null;
-      child.on('error', (e: NodeJS.ErrnoException) => {
-        if (child.pid === undefined) {
-          spawnError = e;
-          this.exited = true;
-          resolve({ code: null, signal: null, stderr, spawnError, consumerError: this.consumerError });
-        }
-      });
-      child.on('close', (code, signal) => {
+      const end = (code: number | null, signal: NodeJS.Signals | null, spawnError: NodeJS.ErrnoException | null) => {
         this.exited = true;
         resolve({ code, signal, stderr, spawnError, consumerError: this.consumerError });
-      });
+      };
+      child.on('error', (e: NodeJS.ErrnoException) => { if (child.pid === undefined) end(null, null, e); });
+      child.on('close', (code, signal) => end(code, signal, null));
     });
   }
 
@@ -75,9 +65,9 @@ export class JournalctlRun {
     if (!this.exited && !this.stopping) {
       this.stopping = true;
       this.child.kill('SIGTERM');
+      this.pull.stop();
       const t = setTimeout(() => { if (!this.exited) this.child.kill('SIGKILL'); }, KILL_GRACE_MS);
       void this.ended.then(() => clearTimeout(t));
-      this.child.stdout!.resume(); // a paused pipe must drain for 'close' to come
     }
     return this.ended;
   }

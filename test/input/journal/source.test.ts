@@ -20,6 +20,13 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
+const BIG = 10_000; // ~3.5 MB of export output: far more than a pipe and Node's buffer hold
+function bigJournal(): string {
+  const d = path.join(root, 'big');
+  if (!fs.existsSync(d)) writeJournal(d, unitEntries('a.service', BIG, (i) => `entry ${i} ${'p'.repeat(100)}`, T0));
+  return d;
+}
+
 describe('JournalSource reading journal.directory', () => {
   it('counts per unit are exact, in journal order, with matches ORed within a field and ANDed across', async () => {
     const nginx = await readAll({ directory: dir, start: { from: 'start' }, follow: false, matches: ['_SYSTEMD_UNIT=nginx.service'] });
@@ -160,9 +167,8 @@ describe('JournalSource following journal.directory', () => {
   });
 
   it('backpressure: while the sink holds a batch nothing more is handed out, and nothing is lost', async () => {
-    const d = path.join(root, 'big');
-    const n = 10_000;
-    writeJournal(d, unitEntries('a.service', n, (i) => `entry ${i} ${'p'.repeat(100)}`, T0));
+    const d = bigJournal();
+    const n = BIG;
     let holding = false;
     let overlapped = false;
     let held = 0;
@@ -182,5 +188,24 @@ describe('JournalSource following journal.directory', () => {
     await r.source.stop();
     expect(overlapped).toBe(false);
     expect(lines).toEqual(Array.from({ length: n }, (_, i) => `entry ${i} ${'p'.repeat(100)}`));
+  });
+
+  it('backpressure when journalctl ends while the sink holds a batch (reading to the end): nothing overlaps or is lost', async () => {
+    const d = bigJournal();
+    let holding = false;
+    let overlapped = false;
+    const lines: string[] = [];
+    const r = await readAll({
+      directory: d, start: { from: 'start' }, follow: false,
+      sink: (b) => {
+        if (holding) overlapped = true;
+        lines.push(...b.lines);
+        holding = true;
+        return new Promise<void>((res) => setTimeout(() => { holding = false; res(); }, 5));
+      },
+    });
+    expect(r.source.cursor).not.toBeNull();
+    expect(overlapped).toBe(false);
+    expect(lines.length).toBe(BIG);
   });
 });
