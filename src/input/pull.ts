@@ -6,7 +6,10 @@
 import type { Readable } from 'node:stream';
 
 export interface Pull {
-  /** Resolves at the end of the stream, after the last chunk's promise settled; rejects with the consumer's or the stream's error. */
+  /**
+   * Resolves at the end of the stream once the last chunk's promise has settled ('end' comes as soon
+   * as the last chunk is read, not when it is consumed); rejects with the consumer's or the stream's error.
+   */
   readonly done: Promise<void>;
   /** Stops handing on chunks and destroys the stream (a writer at its other end then gets EPIPE). */
   stop(): void;
@@ -14,6 +17,7 @@ export interface Pull {
 
 export function pullChunks(stream: Readable, onChunk: (chunk: Buffer) => void | Promise<void>): Pull {
   let waiting = false;
+  let ended = false;
   let finished = false;
   let resolve!: () => void;
   let reject!: (e: unknown) => void;
@@ -40,14 +44,16 @@ export function pullChunks(stream: Readable, onChunk: (chunk: Buffer) => void | 
       }
       if (p && typeof (p as Promise<void>).then === 'function') {
         waiting = true;
-        p.then(() => { waiting = false; pump(); }, fail);
+        p.then(() => { waiting = false; pump(); endIfDone(); }, fail);
       }
     }
   };
+  const endIfDone = () => { if (ended && !waiting) finish(); };
+  const atEnd = () => { ended = true; endIfDone(); };
   stream.on('readable', pump);
-  stream.on('end', () => finish());      // only once the last chunk's promise settled: read() is not called before
+  stream.on('end', atEnd);
+  stream.on('close', atEnd); // destroyed, or closed without an end
   stream.on('error', (e) => finish(e));
-  stream.on('close', () => finish());    // destroyed, or closed without an end
   return {
     done,
     stop() {

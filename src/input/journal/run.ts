@@ -52,7 +52,8 @@ export class JournalctlRun {
         resolve({ code, signal, stderr, spawnError, consumerError: this.consumerError });
       };
       child.on('error', (e: NodeJS.ErrnoException) => { if (child.pid === undefined) end(null, null, e); });
-      child.on('close', (code, signal) => end(code, signal, null));
+      // the end of the output is the end of the run only once its last chunk has been consumed
+      child.on('close', (code, signal) => void this.pull.done.catch(() => undefined).then(() => end(code, signal, null)));
     });
   }
 

@@ -48,6 +48,7 @@ export interface JournalSourceOptions {
   now?: () => number;
 }
 
+// 'malformed': the output was not the export format, or ended inside an entry (journalctl killed)
 type Outcome = ExitClass | 'stopped' | 'directory-lost' | 'malformed';
 
 const MAX_RETRY_MS = 30_000;
@@ -117,7 +118,8 @@ export class JournalSource {
       if (caughtUp === 'ok' && !this.opts.follow) return;
       const out = caughtUp === 'ok' ? await this.read({ kind: 'follow', from: this.position }) : caughtUp;
       if (out === 'stopped') return;
-      if (out instanceof JournalError) throw out;
+      // reading again fixes neither permissions nor a missing journalctl; a crash it may
+      if (out instanceof JournalError && (out.kind !== 'failed' || !this.opts.follow)) throw out;
       if (out === 'bad-cursor') { await this.dropCursor(); continue; }
       if (out === 'directory-lost' || out === 'directory-missing') {
         this.directoryLost();
@@ -125,10 +127,11 @@ export class JournalSource {
         continue;
       }
       if (this.position !== before) delay = this.opts.retryMs ?? 1000;
-      // journalctl ended ('ok' while following) or its output was not the export format: read again
-      if (!this.opts.follow) throw new JournalError('failed', `log group "${group}": journalctl's output is not the export format`);
+      // journalctl ended or failed while following, or its output was cut or not the export format: read again
+      if (!this.opts.follow) throw new JournalError('failed', `log group "${group}": journalctl's output was cut short or is not the export format`);
       this.counters.restart.value++;
-      this.opts.log.warn('journalctl ended while following; reading again after the last cursor', { group, outcome: String(out), retry_ms: delay });
+      this.opts.log.warn('journalctl ended while following; reading again after the last cursor',
+        { group, outcome: out instanceof JournalError ? out.message : out, retry_ms: delay });
       await this.sleep(delay);
       delay = Math.min(delay * 2, MAX_RETRY_MS);
     }
@@ -219,6 +222,10 @@ export class JournalSource {
     if (lost) return 'directory-lost';
     if (malformed) return 'malformed';
     const c = classifyExit(group, spec.directory, end.code, end.signal, end.stderr);
+    if (c === 'ok' && parser.pendingBytes > 0) {
+      this.opts.log.warn('journalctl\'s output ended inside an entry', { group, bytes: parser.pendingBytes });
+      return 'malformed';
+    }
     if (c === 'ok' && end.stderr.trim()) this.warn.warn('journalctl_stderr', this.name, 'journalctl says', { group, stderr: end.stderr.trim().slice(0, 1000) });
     return c;
   }

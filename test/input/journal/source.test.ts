@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOOT_B, unitEntries, writeJournal } from '../../helpers/journal.js';
-import { entryCursors, readAll, startSource, tempDir, waitFor } from './helpers.js';
+import { entryCursors, readAll, sleep, startSource, tempDir, waitFor } from './helpers.js';
 
 const T0 = 1_767_225_600_000_000; // 2026-01-01T00:00:00Z in µs
 const msg = (unit: string) => (i: number) => `${unit} request ${i} took ${i % 97} ms`;
@@ -208,4 +208,41 @@ describe('JournalSource following journal.directory', () => {
     expect(overlapped).toBe(false);
     expect(lines.length).toBe(BIG);
   });
+
+  it('journalctl cut short while following (its output ends inside an entry) is counted, warned and read again after the last cursor', async () => {
+    const d = path.join(root, 'cut');
+    const marker = path.join(root, 'cut-once');
+    // the first --follow run is cut after 200 KB (journalctl then dies of SIGPIPE); later runs are whole
+    const wrapper = ['bash', '-c', `case "$*" in *--follow*) if [ ! -e '${marker}' ]; then touch '${marker}'; journalctl "$@" | head -c 200000; exit 0; fi;; esac; exec journalctl "$@"`, 'journalctl'];
+    const text = (i: number) => `entry ${i} ${'q'.repeat(150)}`;
+    writeJournal(d, unitEntries('a.service', 50, text, T0));
+    const r = startSource({ directory: d, start: { from: 'start' }, follow: true, command: wrapper });
+    await waitFor(() => r.lines().length === 50 && fs.existsSync(marker), 'the catch-up and the first follow run');
+    writeJournal(d, unitEntries('a.service', 3000, (i) => text(50 + i), T0 + 100_000_000));
+    await waitFor(() => r.lines().length === 3050, 'every entry');
+    await r.source.stop();
+    expect(r.lines()).toEqual(Array.from({ length: 3050 }, (_, i) => text(i)));
+    expect(r.counter('journal.restart')).toBe(1);
+    expect(r.log.warnings()).toContain('journalctl ended while following; reading again after the last cursor');
+  });
+
+  it('starting at the end of a journal without a matching entry reads the matching entries written later; onIdle once caught up', async () => {
+    const d = path.join(root, 'late-unit');
+    writeJournal(d, unitEntries('other.service', 5, (i) => `other ${i}`, T0));
+    let idle = 0;
+    const r = startSource({ directory: d, start: { from: 'end' }, follow: true, matches: ['_SYSTEMD_UNIT=late.service'], onIdle: () => { idle++; }, idleMs: 50 });
+    await sleep(300);
+    expect(r.source.cursor).toBeNull();
+    writeJournal(d, unitEntries('late.service', 4, (i) => `late ${i}`, T0 + 10_000_000));
+    await waitFor(() => r.lines().length === 4, 'the late unit');
+    await waitFor(() => idle === 1, 'onIdle');
+    await r.source.stop();
+    expect(r.lines()).toEqual([0, 1, 2, 3].map((i) => `late ${i}`));
+  });
+
+  it('a sink that throws ends the source with its error', async () => {
+    const r = startSource({ directory: dir, start: { from: 'start' }, follow: true, sink: () => { throw new Error('sink broke'); } });
+    await expect(r.source.done).rejects.toThrow('sink broke');
+  });
 });
+
