@@ -37,7 +37,8 @@ const T_TIME = -4;
 export class ExportFormatError extends Error {}
 
 export class ExportParser {
-  private readonly targets = new Map<string, number>();
+  /** Names of the kept fields by length (index): the bytes of each name and what it is. */
+  private readonly byLength: Array<Array<{ name: Buffer; target: number }>> = [];
   private readonly nFields: number;
   private readonly maxLineBytes: number;
   // field being read
@@ -57,7 +58,9 @@ export class ExportParser {
   private eMsgLong = false;
   private eBinary = false;
   private eTime = NaN;
-  private eCursor: string | undefined = undefined;
+  private eCursor: Buffer | null = null;     // the cursor's bytes, decoded only for the last entry of a batch
+  private eCursorS = 0;
+  private eCursorE = 0;
   private eFields: Array<string | undefined> = [];
   // batch being built
   private lines: string[] = [];
@@ -67,7 +70,9 @@ export class ExportParser {
   private skippedLong = 0;
   private binary = 0;
   private noMessage = 0;
-  private cursor = '';
+  private cursorBuf: Buffer | null = null;
+  private cursorS = 0;
+  private cursorE = 0;
   private base = 0;            // stream offset of the chunk being parsed
   private entryEnd = 0;        // stream offset just after the last complete entry
   private batchStart = 0;
@@ -76,10 +81,14 @@ export class ExportParser {
     private skipCursor: string | null = null) {
     this.nFields = fields.length;
     this.maxLineBytes = Math.max(0, maxLineBytes);
-    fields.forEach((f, i) => this.targets.set(f, i));
-    this.targets.set('MESSAGE', T_MESSAGE);
-    this.targets.set('__CURSOR', T_CURSOR);
-    this.targets.set('__REALTIME_TIMESTAMP', T_TIME);
+    const keep = (name: string, target: number) => {
+      const b = Buffer.from(name, 'latin1');
+      (this.byLength[b.length] ??= []).push({ name: b, target });
+    };
+    fields.forEach((f, i) => keep(f, i));
+    keep('MESSAGE', T_MESSAGE);
+    keep('__CURSOR', T_CURSOR);
+    keep('__REALTIME_TIMESTAMP', T_TIME);
     this.resetEntry();
   }
 
@@ -113,7 +122,7 @@ export class ExportParser {
     const b: JournalBatch = {
       path: this.source, lines: this.lines, startOffset: this.batchStart, endOffset: this.entryEnd,
       bytes: this.entryEnd - this.batchStart, skippedLong: this.skippedLong, timesUs: this.timesUs,
-      fields: this.fields, cursor: this.cursor, entries: this.entries, binary: this.binary, noMessage: this.noMessage,
+      fields: this.fields, cursor: this.cursorBuf === null ? '' : this.cursorBuf.toString('latin1', this.cursorS, this.cursorE), entries: this.entries, binary: this.binary, noMessage: this.noMessage,
     };
     this.lines = [];
     this.timesUs = [];
@@ -133,12 +142,12 @@ export class ExportParser {
         let i = p;
         while (i < lim && c[i] !== EQ) i++;
         if (i < lim) {
-          this.beginField(c.toString('latin1', p, i));
+          this.beginField(c, p, i);
           if (this.target !== T_SKIP) this.assign(c, i + 1, nl, false);
           return nl + 1;
         }
         if (nl - p > MAX_NAME) throw new ExportFormatError('a field name is too long');
-        this.beginField(c.toString('latin1', p, nl));
+        this.beginField(c, p, nl);
         this.state = ST_LEN;
         this.lenGot = 0;
         return nl + 1;
@@ -149,7 +158,7 @@ export class ExportParser {
       const b = c[i]!;
       if (b === EQ || b === NL) {
         if (b === NL && this.nameLen === 0) { this.endEntry(this.base + i + 1); return i + 1; }
-        this.beginField(this.name.toString('latin1', 0, this.nameLen));
+        this.beginField(this.name, 0, this.nameLen);
         this.nameLen = 0;
         this.state = b === EQ ? ST_TEXT : ST_LEN;
         this.lenGot = 0;
@@ -201,9 +210,10 @@ export class ExportParser {
     this.state = ST_BIN_NL;
   }
 
-  private beginField(name: string): void {
-    const t = this.targets.get(name);
-    this.target = t === undefined || this.isSet(t) ? T_SKIP : t;
+  /** The field named b[s, e) starts. */
+  private beginField(b: Buffer, s: number, e: number): void {
+    const t = this.lookup(b, s, e);
+    this.target = t === T_SKIP || this.isSet(t) ? T_SKIP : t;
     this.cap = this.target === T_CURSOR || this.target === T_TIME ? SMALL_CAP
       : this.target === T_MESSAGE ? this.maxLineBytes + 2 : this.maxLineBytes; // + '\n' and '\r' stripped from MESSAGE
     this.parts = [];
@@ -211,9 +221,20 @@ export class ExportParser {
     this.over = false;
   }
 
+  /** What the field named b[s, e) is (T_SKIP for the fields not kept), without making a string of it. */
+  private lookup(b: Buffer, s: number, e: number): number {
+    const candidates = this.byLength[e - s];
+    if (candidates === undefined) return T_SKIP;
+    next: for (const c of candidates) {
+      for (let i = e - s - 1; i >= 0; i--) if (c.name[i] !== b[s + i]) continue next; // names share prefixes: compare from the end
+      return c.target;
+    }
+    return T_SKIP;
+  }
+
   private isSet(t: number): boolean {
     if (t === T_MESSAGE) return this.eMsg !== undefined || this.eMsgLong;
-    if (t === T_CURSOR) return this.eCursor !== undefined;
+    if (t === T_CURSOR) return this.eCursor !== null;
     if (t === T_TIME) return !Number.isNaN(this.eTime);
     return this.eFields[t] !== undefined;
   }
@@ -249,7 +270,11 @@ export class ExportParser {
       // Only the binary form can hold invalid UTF-8 or NUL: journalctl prints the others as text.
       if (binary && (!isUtf8(v.subarray(s, e)) || v.subarray(s, e).includes(0))) this.eBinary = true;
       this.eMsg = v.toString('utf8', s, e);
-    } else if (t === T_CURSOR) this.eCursor = v.toString('latin1', s, e);
+    } else if (t === T_CURSOR) {
+      this.eCursor = v;
+      this.eCursorS = s;
+      this.eCursorE = e;
+    }
     else if (t === T_TIME) this.eTime = parseMicros(v, s, e);
     else this.eFields[t] = v.toString('utf8', s, e);
   }
@@ -262,12 +287,16 @@ export class ExportParser {
   private endEntry(end: number): void {
     this.entryEnd = end;
     if (this.skipCursor !== null) {
-      const skip = this.eCursor === this.skipCursor;
+      const skip = this.eCursor !== null && this.eCursor.toString('latin1', this.eCursorS, this.eCursorE) === this.skipCursor;
       this.skipCursor = null;
       if (skip) { this.resetEntry(); return; }
     }
     this.entries++;
-    if (this.eCursor !== undefined) this.cursor = this.eCursor;
+    if (this.eCursor !== null) {
+      this.cursorBuf = this.eCursor;
+      this.cursorS = this.eCursorS;
+      this.cursorE = this.eCursorE;
+    }
     if (this.eMsgLong) this.skippedLong++;
     else if (this.eMsg === undefined) this.noMessage++;
     else {
@@ -284,7 +313,7 @@ export class ExportParser {
     this.eMsgLong = false;
     this.eBinary = false;
     this.eTime = NaN;
-    this.eCursor = undefined;
+    this.eCursor = null;
     this.eFields = this.nFields > 0 ? new Array<string | undefined>(this.nFields).fill(undefined) : this.eFields;
   }
 }
