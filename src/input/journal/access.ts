@@ -90,11 +90,17 @@ export function checkDirectory(group: string, directory: string): 'ok' | 'missin
 
 export type ExitClass = 'ok' | 'bad-cursor' | 'directory-missing' | JournalError;
 
+/**
+ * journalctl says it cannot read (all of) the journal: no file opened, or only the user's own
+ * (a hint, after which it goes on reading what it can: a follow run would never end to say so).
+ */
+export function deniedOnStderr(stderr: string): boolean {
+  return /insufficient permissions|not seeing messages from other users and the system|Permission denied/i.test(stderr);
+}
+
 /** What a finished journalctl run means, from its exit status and what it wrote on stderr. */
 export function classifyExit(group: string, directory: string | null, code: number | null, signal: string | null, stderr: string): ExitClass {
-  if (/insufficient permissions|not seeing messages from other users and the system|Permission denied/i.test(stderr)) {
-    return permissionError(group, directory, firstLine(stderr));
-  }
+  if (deniedOnStderr(stderr)) return permissionError(group, directory, firstLine(stderr));
   if (code === 0) return 'ok';
   if (/Failed to seek to cursor/.test(stderr)) return 'bad-cursor';
   if (directory !== null && /No such file or directory/.test(stderr)) return 'directory-missing';

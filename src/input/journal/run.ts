@@ -27,7 +27,9 @@ export class JournalctlRun {
   private stopping = false;
 
   /** `command`: the program and any leading arguments (normally just `journalctl`). */
-  constructor(command: readonly string[], args: readonly string[], onChunk: (chunk: Buffer) => void | Promise<void>) {
+  /** `onStderr`: what journalctl writes on stderr, as it comes. */
+  constructor(command: readonly string[], args: readonly string[], onChunk: (chunk: Buffer) => void | Promise<void>,
+    onStderr?: (text: string) => void) {
     const child = spawn(command[0]!, [...command.slice(1), ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, LC_ALL: 'C.UTF-8', SYSTEMD_PAGER: '', SYSTEMD_COLORS: '0' },
@@ -35,7 +37,10 @@ export class JournalctlRun {
     this.child = child;
     let stderr = '';
     child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (s: string) => { if (stderr.length < STDERR_KEEP) stderr += s.slice(0, STDERR_KEEP - stderr.length); });
+    child.stderr!.on('data', (s: string) => {
+      if (stderr.length < STDERR_KEEP) stderr += s.slice(0, STDERR_KEEP - stderr.length);
+      onStderr?.(s);
+    });
     this.pull = pullChunks(child.stdout!, (chunk) => {
       if (this.stopping) return; // what comes after a stop is not handed on
       try {

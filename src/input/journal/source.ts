@@ -13,7 +13,7 @@ import { WarnLimiter } from '../../core/log.js';
 import { statSync } from 'node:fs';
 import type { Registry } from '../../selfstats/registry.js';
 import {
-  JournalError, SYSTEM_JOURNAL_DIRS, checkDirectory, checkSystemJournal, classifyExit, noJournalctlError, type ExitClass,
+  JournalError, SYSTEM_JOURNAL_DIRS, checkDirectory, checkSystemJournal, classifyExit, deniedOnStderr, noJournalctlError, type ExitClass,
 } from './access.js';
 import { journalSourceName, type JournalBatch } from './batch.js';
 import { journalctlArgs, type JournalSpec, type ReadMode } from './command.js';
@@ -196,6 +196,7 @@ export class JournalSource {
     const parser = new ExportParser(this.name, spec.fields, this.opts.maxLineBytes, from);
     let malformed = false;
     let lost = false;
+    let denied = false;
     const run = new JournalctlRun(this.opts.command ?? ['journalctl'], journalctlArgs(spec, mode), (chunk) => {
       try {
         parser.push(chunk);
@@ -210,6 +211,10 @@ export class JournalSource {
       if (!b) return;
       if (mode.kind === 'lastCursor') { this.position = b.cursor; return; }
       return this.deliver(b);
+    }, (text) => {
+      if (deniedOnStderr(text)) { denied = true; void run.stop(); return; }
+      // a follow run may never end to have its stderr read: say it as it comes
+      if (mode.kind === 'follow') this.warn.warn('journalctl_stderr', this.name, 'journalctl says', { group, stderr: text.trim().slice(0, 1000) });
     });
     this.run = run;
     const watch = mode.kind === 'follow' && spec.directory !== null ? this.watchDirectory(run, () => { lost = true; }) : null;
@@ -218,6 +223,7 @@ export class JournalSource {
     this.run = null;
     if (end.consumerError !== undefined) throw end.consumerError;
     if (end.spawnError) throw noJournalctlError(group, end.spawnError.code ?? end.spawnError.message);
+    if (denied) return classifyExit(group, spec.directory, end.code, end.signal, end.stderr);
     if (this.stopped) return 'stopped';
     if (lost) return 'directory-lost';
     if (malformed) return 'malformed';
@@ -226,7 +232,7 @@ export class JournalSource {
       this.opts.log.warn('journalctl\'s output ended inside an entry', { group, bytes: parser.pendingBytes });
       return 'malformed';
     }
-    if (c === 'ok' && end.stderr.trim()) this.warn.warn('journalctl_stderr', this.name, 'journalctl says', { group, stderr: end.stderr.trim().slice(0, 1000) });
+    if (c === 'ok' && mode.kind !== 'follow' && end.stderr.trim()) this.warn.warn('journalctl_stderr', this.name, 'journalctl says', { group, stderr: end.stderr.trim().slice(0, 1000) });
     return c;
   }
 

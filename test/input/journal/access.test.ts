@@ -43,6 +43,14 @@ describe('journal access errors', () => {
     expect(ok.lines()).toEqual(['line 0', 'line 1', 'line 2']);
   });
 
+  it('journalctl reading on after saying it cannot see the system\'s entries (a user journal only) is stopped: a permission error', async () => {
+    // only the follow run says it (the catch-up read before it ends well): that run never ends by itself
+    const hinting = ['bash', '-c', 'case "$*" in *--follow*) echo "Hint: You are currently not seeing messages from other users and the system." >&2;; esac; exec journalctl "$@"', 'journalctl'];
+    const e = await failure(startSource({ directory: dir, start: { from: 'start' }, follow: true, command: hinting }).source.done);
+    expect(e.kind).toBe('permission');
+    expect(e.message).toContain('(Hint: You are currently not seeing messages from other users and the system.)');
+  });
+
   it('no journal on the host (reading the system journal)', async () => {
     const empty = [path.join(root, 'run-log-journal'), path.join(root, 'var-log-journal')];
     fs.mkdirSync(empty[1]!, { recursive: true });
