@@ -3,24 +3,15 @@
 // without newlines, else `NAME\n`, a 64-bit little-endian length, the raw bytes, and `\n`.
 //
 // Chunks arrive as journalctl writes them, split anywhere (inside a name, a length, a value). Only
-// the fields a batch needs are kept (MESSAGE, __CURSOR, __REALTIME_TIMESTAMP and the group's
-// `journal.fields`); the others are skipped as they stream past, and a kept value stops being
-// buffered once it is over its cap, so no entry can make memory grow beyond max_line_bytes.
-//
-// MESSAGE becomes the line: one trailing '\n' and then one trailing '\r' removed (as a file line
-// loses its newline and a trailing '\r'), decoded as UTF-8 (invalid bytes become U+FFFD). An entry
-// whose MESSAGE is longer than max_line_bytes is skipped whole and counted; one without MESSAGE is
-// counted; both still move the cursor. The first occurrence of a field in an entry wins (as
-// sd_journal_get_data() returns it). `skipCursor`: the output of `journalctl --cursor=C` starts with
-// the entry at C when it still exists and matches; that entry was handed out before, so the first
-// entry is dropped when its cursor is C.
-import { isUtf8 } from 'node:buffer';
+// the fields entries.ts keeps are gathered; the others are skipped as they stream past, and a kept
+// value stops being buffered once it is over its cap, so no entry can make memory grow beyond
+// max_line_bytes.
 import type { JournalBatch } from './batch.js';
+import { EntryCollector, T_SKIP } from './entries.js';
 
 const NL = 0x0a;
 const EQ = 0x3d;
 const MAX_NAME = 255;          // journald's names are at most 64 bytes; be lenient, but bounded
-const SMALL_CAP = 4096;        // __CURSOR and __REALTIME_TIMESTAMP are short
 
 const ST_NAME = 0;             // at (or inside) a field name
 const ST_TEXT = 1;             // inside a `NAME=value` value
@@ -28,20 +19,11 @@ const ST_LEN = 2;              // inside the 8 length bytes of a binary field
 const ST_BIN = 3;              // inside a binary value
 const ST_BIN_NL = 4;           // expecting the '\n' after a binary value
 
-const T_SKIP = -1;
-const T_MESSAGE = -2;
-const T_CURSOR = -3;
-const T_TIME = -4;
-
 /** The output is not the export format (a bug, or not journalctl's output): the caller restarts. */
 export class ExportFormatError extends Error {}
 
 export class ExportParser {
-  /** Names of the kept fields by length (index): the bytes of each name and what it is. */
-  private readonly byLength: Array<Array<{ name: Buffer; target: number }>> = [];
-  private readonly nFields: number;
-  private readonly maxLineBytes: number;
-  // field being read
+  private readonly entries: EntryCollector;
   private state = ST_NAME;
   private readonly name = Buffer.allocUnsafe(MAX_NAME);
   private nameLen = 0;
@@ -53,48 +35,16 @@ export class ExportParser {
   private readonly lenBuf = Buffer.allocUnsafe(8);
   private lenGot = 0;
   private remaining = 0;
-  // entry being read
-  private eMsg: string | undefined = undefined;
-  private eMsgLong = false;
-  private eBinary = false;
-  private eTime = NaN;
-  private eCursor: Buffer | null = null;     // the cursor's bytes, decoded only for the last entry of a batch
-  private eCursorS = 0;
-  private eCursorE = 0;
-  private eFields: Array<string | undefined> = [];
-  // batch being built
-  private lines: string[] = [];
-  private timesUs: number[] = [];
-  private fields: Array<Array<string | undefined>> = [];
-  private entries = 0;
-  private skippedLong = 0;
-  private binary = 0;
-  private noMessage = 0;
-  private cursorBuf: Buffer | null = null;
-  private cursorS = 0;
-  private cursorE = 0;
   private base = 0;            // stream offset of the chunk being parsed
-  private entryEnd = 0;        // stream offset just after the last complete entry
-  private batchStart = 0;
 
-  constructor(private readonly source: string, fields: readonly string[], maxLineBytes: number,
-    private skipCursor: string | null = null) {
-    this.nFields = fields.length;
-    this.maxLineBytes = Math.max(0, maxLineBytes);
-    const keep = (name: string, target: number) => {
-      const b = Buffer.from(name, 'latin1');
-      (this.byLength[b.length] ??= []).push({ name: b, target });
-    };
-    fields.forEach((f, i) => keep(f, i));
-    keep('MESSAGE', T_MESSAGE);
-    keep('__CURSOR', T_CURSOR);
-    keep('__REALTIME_TIMESTAMP', T_TIME);
-    this.resetEntry();
+  /** `skipCursor`: see entries.ts (reading from `--cursor=C` drops the entry at C). */
+  constructor(source: string, fields: readonly string[], maxLineBytes: number, skipCursor: string | null = null) {
+    this.entries = new EntryCollector(source, fields, maxLineBytes, skipCursor);
   }
 
   /** Bytes of an entry not yet complete (0 at an entry boundary). */
   get pendingBytes(): number {
-    return this.base - this.entryEnd;
+    return this.base - this.entries.entryEnd;
   }
 
   /** Parses one chunk; the complete entries join the batch take() returns. Throws ExportFormatError. */
@@ -118,25 +68,13 @@ export class ExportParser {
 
   /** The entries completed since the last take(), or null when there are none. */
   take(): JournalBatch | null {
-    if (this.entries === 0) return null;
-    const b: JournalBatch = {
-      path: this.source, lines: this.lines, startOffset: this.batchStart, endOffset: this.entryEnd,
-      bytes: this.entryEnd - this.batchStart, skippedLong: this.skippedLong, timesUs: this.timesUs,
-      fields: this.fields, cursor: this.cursorBuf === null ? '' : this.cursorBuf.toString('latin1', this.cursorS, this.cursorE), entries: this.entries, binary: this.binary, noMessage: this.noMessage,
-    };
-    this.lines = [];
-    this.timesUs = [];
-    this.fields = [];
-    this.entries = this.skippedLong = this.binary = this.noMessage = 0;
-    this.batchStart = this.entryEnd;
-    return b;
+    return this.entries.take();
   }
-
   private onName(c: Buffer, p: number): number {
     if (this.nameLen === 0) {
       // The usual case: a whole `NAME=value\n` (or `NAME\n`, or the empty line) inside this chunk.
       const nl = c.indexOf(NL, p);
-      if (nl === p) { this.endEntry(this.base + p + 1); return p + 1; }
+      if (nl === p) { this.entries.endEntry(this.base + p + 1); return p + 1; }
       if (nl > p) {
         const lim = Math.min(nl, p + MAX_NAME + 1);
         let i = p;
@@ -157,7 +95,7 @@ export class ExportParser {
     for (let i = p; i < c.length; i++) {
       const b = c[i]!;
       if (b === EQ || b === NL) {
-        if (b === NL && this.nameLen === 0) { this.endEntry(this.base + i + 1); return i + 1; }
+        if (b === NL && this.nameLen === 0) { this.entries.endEntry(this.base + i + 1); return i + 1; }
         this.beginField(this.name, 0, this.nameLen);
         this.nameLen = 0;
         this.state = b === EQ ? ST_TEXT : ST_LEN;
@@ -211,32 +149,13 @@ export class ExportParser {
   }
 
   /** The field named b[s, e) starts. */
+  /** The field named b[s, e) starts. */
   private beginField(b: Buffer, s: number, e: number): void {
-    const t = this.lookup(b, s, e);
-    this.target = t === T_SKIP || this.isSet(t) ? T_SKIP : t;
-    this.cap = this.target === T_CURSOR || this.target === T_TIME ? SMALL_CAP
-      : this.target === T_MESSAGE ? this.maxLineBytes + 2 : this.maxLineBytes; // + '\n' and '\r' stripped from MESSAGE
+    this.target = this.entries.target(b, s, e);
+    this.cap = this.entries.cap(this.target);
     this.parts = [];
     this.partsLen = 0;
     this.over = false;
-  }
-
-  /** What the field named b[s, e) is (T_SKIP for the fields not kept), without making a string of it. */
-  private lookup(b: Buffer, s: number, e: number): number {
-    const candidates = this.byLength[e - s];
-    if (candidates === undefined) return T_SKIP;
-    next: for (const c of candidates) {
-      for (let i = e - s - 1; i >= 0; i--) if (c.name[i] !== b[s + i]) continue next; // names share prefixes: compare from the end
-      return c.target;
-    }
-    return T_SKIP;
-  }
-
-  private isSet(t: number): boolean {
-    if (t === T_MESSAGE) return this.eMsg !== undefined || this.eMsgLong;
-    if (t === T_CURSOR) return this.eCursor !== null;
-    if (t === T_TIME) return !Number.isNaN(this.eTime);
-    return this.eFields[t] !== undefined;
   }
 
   /** Keeps c[s, e) as part of the current value, until it goes over its cap. */
@@ -253,79 +172,14 @@ export class ExportParser {
 
   private finishValue(binary: boolean): void {
     if (this.target === T_SKIP) return;
-    if (this.over) { this.assignOver(); return; }
+    if (this.over) { this.entries.over(this.target); return; }
     const v = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.partsLen);
     this.parts = [];
     this.assign(v, 0, v.length, binary);
   }
 
-  /** The current field's whole value is v[s, e); `binary`: it came in the binary form. */
   private assign(v: Buffer, s: number, e: number, binary: boolean): void {
-    if (e - s > this.cap) { this.assignOver(); return; }
-    const t = this.target;
-    if (t === T_MESSAGE) {
-      if (e > s && v[e - 1] === NL) e--;
-      if (e > s && v[e - 1] === 13) e--;
-      if (e - s > this.maxLineBytes) { this.eMsgLong = true; return; }
-      // Only the binary form can hold invalid UTF-8 or NUL: journalctl prints the others as text.
-      if (binary && (!isUtf8(v.subarray(s, e)) || v.subarray(s, e).includes(0))) this.eBinary = true;
-      this.eMsg = v.toString('utf8', s, e);
-    } else if (t === T_CURSOR) {
-      this.eCursor = v;
-      this.eCursorS = s;
-      this.eCursorE = e;
-    }
-    else if (t === T_TIME) this.eTime = parseMicros(v, s, e);
-    else this.eFields[t] = v.toString('utf8', s, e);
+    if (e - s > this.cap) this.entries.over(this.target);
+    else this.entries.assign(this.target, v, s, e, binary);
   }
-
-  private assignOver(): void {
-    if (this.target === T_MESSAGE) this.eMsgLong = true;
-    // a requested field over max_line_bytes stays absent; an over-long cursor or time is not one
-  }
-
-  private endEntry(end: number): void {
-    this.entryEnd = end;
-    if (this.skipCursor !== null) {
-      const skip = this.eCursor !== null && this.eCursor.toString('latin1', this.eCursorS, this.eCursorE) === this.skipCursor;
-      this.skipCursor = null;
-      if (skip) { this.resetEntry(); return; }
-    }
-    this.entries++;
-    if (this.eCursor !== null) {
-      this.cursorBuf = this.eCursor;
-      this.cursorS = this.eCursorS;
-      this.cursorE = this.eCursorE;
-    }
-    if (this.eMsgLong) this.skippedLong++;
-    else if (this.eMsg === undefined) this.noMessage++;
-    else {
-      this.lines.push(this.eMsg);
-      this.timesUs.push(this.eTime);
-      if (this.nFields > 0) this.fields.push(this.eFields);
-      if (this.eBinary) this.binary++;
-    }
-    this.resetEntry();
-  }
-
-  private resetEntry(): void {
-    this.eMsg = undefined;
-    this.eMsgLong = false;
-    this.eBinary = false;
-    this.eTime = NaN;
-    this.eCursor = null;
-    this.eFields = this.nFields > 0 ? new Array<string | undefined>(this.nFields).fill(undefined) : this.eFields;
-  }
-}
-
-/** Decimal digits to a number (microseconds: below 2^53 until the year 2255); NaN for anything else. */
-function parseMicros(v: Buffer, s: number, e: number): number {
-  if (e === s || e - s > 16) return NaN;
-  let n = 0;
-  for (let i = s; i < e; i++) {
-    const d = v[i]! - 48;
-    if (d < 0 || d > 9) return NaN;
-    n = n * 10 + d;
-  }
-  return n;
 }

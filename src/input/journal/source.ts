@@ -8,18 +8,14 @@
 // not), or journal.directory disappears, the source warns, counts, waits (for the directory, or a
 // backoff of 1 s doubling to 30 s) and reads again after the last cursor. Problems that reading
 // again cannot fix (permissions, no journal, no journalctl) reject `done` with a JournalError.
-import type { Logger } from '../../core/log.js';
-import { WarnLimiter } from '../../core/log.js';
-import { statSync } from 'node:fs';
+import { WarnLimiter, type Logger } from '../../core/log.js';
 import type { Registry } from '../../selfstats/registry.js';
-import {
-  JournalError, SYSTEM_JOURNAL_DIRS, checkDirectory, checkSystemJournal, classifyExit, deniedOnStderr, noJournalctlError, type ExitClass,
-} from './access.js';
+import { JournalError, SYSTEM_JOURNAL_DIRS, checkDirectory, checkSystemJournal } from './access.js';
 import { journalSourceName, type JournalBatch } from './batch.js';
-import { journalctlArgs, type JournalSpec, type ReadMode } from './command.js';
-import { ExportFormatError, ExportParser } from './export.js';
-import { JournalctlRun } from './run.js';
+import type { JournalSpec, ReadMode } from './command.js';
 import { SourceCounters } from './counters.js';
+import { readJournal, type Outcome, type ReadContext } from './read.js';
+import type { JournalctlRun } from './run.js';
 
 export type JournalStart =
   | { from: 'start' }                                                   // every entry of the journal
@@ -48,9 +44,6 @@ export interface JournalSourceOptions {
   now?: () => number;
 }
 
-// 'malformed': the output was not the export format, or ended inside an entry (journalctl killed)
-type Outcome = ExitClass | 'stopped' | 'directory-lost' | 'malformed';
-
 const MAX_RETRY_MS = 30_000;
 
 export class JournalSource {
@@ -61,6 +54,7 @@ export class JournalSource {
   private rejectDone!: (e: unknown) => void;
   private position: string | null = null;
   private run: JournalctlRun | null = null;
+  private started = false;
   private stopped = false;
   private wakeSleep: (() => void) | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
@@ -68,6 +62,7 @@ export class JournalSource {
   private blocked = false;
   private readonly counters: SourceCounters;
   private readonly warn: WarnLimiter;
+  private readonly readContext: ReadContext;
 
   constructor(private readonly opts: JournalSourceOptions) {
     this.name = journalSourceName(opts.spec.directory);
@@ -76,6 +71,12 @@ export class JournalSource {
     this.counters = new SourceCounters(opts.registry, opts.group, this.name);
     this.warn = new WarnLimiter(opts.log, opts.now ?? Date.now);
     if (opts.start.from === 'cursor') this.position = opts.start.cursor;
+    this.readContext = {
+      group: opts.group, name: this.name, spec: opts.spec, command: opts.command ?? ['journalctl'],
+      maxLineBytes: opts.maxLineBytes, checkMs: opts.checkMs ?? 1000, log: opts.log, warn: this.warn,
+      deliver: (b) => this.deliver(b), found: (c) => { this.position = c; },
+      stopped: () => this.stopped, running: (r) => { this.run = r; },
+    };
   }
 
   /** The cursor after the last batch handed to the sink (or the start position): null before any entry. */
@@ -84,10 +85,14 @@ export class JournalSource {
   }
 
   start(): void {
+    if (this.started) return;
+    this.started = true;
     void this.main().then(() => this.finish(), (e) => this.finish(e));
   }
 
+  /** Stops reading (journalctl is ended); resolves once the source is done. */
   async stop(): Promise<void> {
+    if (!this.started) this.finish();
     if (this.stopped) return;
     this.stopped = true;
     this.wakeSleep?.();
@@ -188,63 +193,8 @@ export class JournalSource {
     }
   }
 
-  /** One journalctl run in `mode`, its batches handed on; how it ended. */
-  private async read(mode: ReadMode): Promise<Outcome> {
-    if (this.stopped) return 'stopped';
-    const { group, spec } = this.opts;
-    const from = mode.kind === 'read' || mode.kind === 'follow' ? mode.from : null;
-    const parser = new ExportParser(this.name, spec.fields, this.opts.maxLineBytes, from);
-    let malformed = false;
-    let lost = false;
-    let denied = false;
-    const run = new JournalctlRun(this.opts.command ?? ['journalctl'], journalctlArgs(spec, mode), (chunk) => {
-      try {
-        parser.push(chunk);
-      } catch (e) {
-        if (!(e instanceof ExportFormatError)) throw e;
-        malformed = true;
-        this.opts.log.warn('journalctl output is not in the export format', { group, error: e.message });
-        void run.stop();
-        return;
-      }
-      const b = parser.take();
-      if (!b) return;
-      if (mode.kind === 'lastCursor') { this.position = b.cursor; return; }
-      return this.deliver(b);
-    }, (text) => {
-      if (deniedOnStderr(text)) { denied = true; void run.stop(); return; }
-      // a follow run may never end to have its stderr read: say it as it comes
-      if (mode.kind === 'follow') this.warn.warn('journalctl_stderr', this.name, 'journalctl says', { group, stderr: text.trim().slice(0, 1000) });
-    });
-    this.run = run;
-    const watch = mode.kind === 'follow' && spec.directory !== null ? this.watchDirectory(run, () => { lost = true; }) : null;
-    const end = await run.ended;
-    if (watch) clearInterval(watch);
-    this.run = null;
-    if (end.consumerError !== undefined) throw end.consumerError;
-    if (end.spawnError) throw noJournalctlError(group, end.spawnError.code ?? end.spawnError.message);
-    if (denied) return classifyExit(group, spec.directory, end.code, end.signal, end.stderr);
-    if (this.stopped) return 'stopped';
-    if (lost) return 'directory-lost';
-    if (malformed) return 'malformed';
-    const c = classifyExit(group, spec.directory, end.code, end.signal, end.stderr);
-    if (c === 'ok' && parser.pendingBytes > 0) {
-      this.opts.log.warn('journalctl\'s output ended inside an entry', { group, bytes: parser.pendingBytes });
-      return 'malformed';
-    }
-    if (c === 'ok' && mode.kind !== 'follow' && end.stderr.trim()) this.warn.warn('journalctl_stderr', this.name, 'journalctl says', { group, stderr: end.stderr.trim().slice(0, 1000) });
-    return c;
-  }
-
-  /** While following a directory: stop the run when the directory goes away or is replaced. */
-  private watchDirectory(run: JournalctlRun, onLost: () => void): NodeJS.Timeout {
-    const dir = this.opts.spec.directory!;
-    const ino = inodeOf(dir);
-    return setInterval(() => {
-      if (inodeOf(dir) === ino) return;
-      onLost();
-      void run.stop();
-    }, this.opts.checkMs ?? 1000);
+  private read(mode: ReadMode): Promise<Outcome> {
+    return readJournal(this.readContext, mode);
   }
 
   private deliver(b: JournalBatch): void | Promise<void> {
@@ -279,14 +229,5 @@ export class JournalSource {
       const t = setTimeout(() => { this.wakeSleep = null; res(); }, ms);
       this.wakeSleep = () => { clearTimeout(t); this.wakeSleep = null; res(); };
     });
-  }
-}
-
-function inodeOf(dir: string): number {
-  try {
-    const st = statSync(dir);
-    return st.isDirectory() ? st.ino : -1;
-  } catch {
-    return -1;
   }
 }
