@@ -45,7 +45,8 @@ async function child(what, arg) {
     const last = reader.flushPartial();
     if (last) lines += last.lines.length;
   } else if (what !== 'start') throw new Error(`unknown role ${what}`);
-  process.stdout.write(`${lines}\n`);
+  const own = process.cpuUsage(); // this Node process alone (journalctl's CPU is in the total /usr/bin/time gives)
+  process.stdout.write(`${lines} ${((own.user + own.system) / 1e6).toFixed(3)}\n`);
 }
 
 function timed(cmd, args, stdout = 'pipe') {
@@ -100,7 +101,9 @@ async function main(entries, rounds) {
     for (let k = 0; k < names.length; k++) {
       const n = names[(k + r) % names.length];
       const res = programs[n]();
-      if (n !== 'journalctl alone, to /dev/null' && n !== 'node start-up and imports only' && Number(res.out) !== entries) {
+      const [count, own] = res.out.split(' ').map(Number);
+      res.own = own;
+      if (n !== 'journalctl alone, to /dev/null' && n !== 'node start-up and imports only' && count !== entries) {
         throw new Error(`${n}: read ${res.out} lines, not ${entries}`);
       }
       runs[n].push(res);
@@ -109,13 +112,14 @@ async function main(entries, rounds) {
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   console.log(`${entries} entries (${(statSync(exportFile).size / 1e6).toFixed(1)} MB of export output, ` +
     `${(statSync(seedLog).size / 1e6).toFixed(1)} MB as a log file), ${rounds} rounds, medians; load average at the end ${load}`);
-  console.log('| program | wall s | entries/s (by wall) | CPU s | peak RSS MB |');
-  console.log('|---|---|---|---|---|');
+  console.log('| program | wall s | entries/s (by wall) | CPU s | of which the Node process | peak RSS MB |');
+  console.log('|---|---|---|---|---|---|');
   for (const n of names) {
     const w = median(runs[n].map((x) => x.wall));
     const c = median(runs[n].map((x) => x.cpu));
     const rate = n.startsWith('node start') ? '-' : Math.round(entries / w).toLocaleString('en-US');
-    console.log(`| ${n} | ${w.toFixed(2)} | ${rate} | ${c.toFixed(2)} | ${median(runs[n].map((x) => x.rssMB))} |`);
+    const own = runs[n][0].own === undefined || Number.isNaN(runs[n][0].own) ? '-' : median(runs[n].map((x) => x.own)).toFixed(2);
+    console.log(`| ${n} | ${w.toFixed(2)} | ${rate} | ${c.toFixed(2)} | ${own} | ${median(runs[n].map((x) => x.rssMB))} |`);
   }
 }
 
