@@ -13,9 +13,11 @@
 //   the window that holds its first occurrence, which is one hour longer.
 // - Dates written with their own numeric offset (`-0700`, `Z07:00`, rfc3339) can change offset from
 //   line to line, so there is no one zone to take midnight from: their windows follow UTC. Layouts
-//   without an offset, zone abbreviations (MST) and unix stamps follow `date.timezone`.
+//   without an offset, zone abbreviations (MST), unix stamps and the journal's own entry time follow
+//   `date.timezone`.
 import { K, compileLayout } from '../parse/date-layout.js';
 import { getZone, type Zone } from '../parse/date-zone.js';
+import type { DateDef } from '../config/types.js';
 
 const DAY = 86400;
 /** Day number (since 1970-01-01) of Monday 1970-01-05: where multi-day windows start counting. */
@@ -30,12 +32,14 @@ export function windowMinProblem(min: number): string | null {
   return 'must divide a day (1440 minutes: 1, 5, 15, 60 ...) or be a whole number of days (1440, 10080 ...), so windows line up with midnight';
 }
 
-/** The zone a group's windows take midnight from: UTC when its dates carry their own offset. */
-export function windowZone(format: string, timezone: string): Zone {
-  const f = format.toLowerCase();
+/** The zone a group's windows take midnight from (its `date` settings): UTC when its dates carry
+ *  their own offset, `date.timezone` otherwise. */
+export function windowZone(date: Pick<DateDef, 'format' | 'timezone' | 'source'>): Zone {
+  if (date.source === 'journal') return getZone(date.timezone);
+  const f = date.format.toLowerCase();
   if (f === 'rfc3339') return getZone('UTC');
-  if (f !== 'unix' && f !== 'unix_ms' && compileLayout(format).some((e) => e.k === K.TzNum)) return getZone('UTC');
-  return getZone(timezone);
+  if (f !== 'unix' && f !== 'unix_ms' && compileLayout(date.format).some((e) => e.k === K.TzNum)) return getZone('UTC');
+  return getZone(date.timezone);
 }
 
 /** The windows of one metric: shared by all its keys, remembering the last window it located. */

@@ -14,7 +14,7 @@ interface Hit { ip: string; t: number; status: string }
 
 /** What the statistic gives and what an exact count gives, per "status day" key. */
 function perStatusPerDay(hits: Hit[], format: string): { counted: Map<string, number>; exact: Map<string, number> } {
-  const cal = new WindowCalendar(windowZone(format, 'local'), 1440);
+  const cal = new WindowCalendar(windowZone({ format, timezone: 'local' }), 1440);
   const keys = new Map<string, Distinct>();
   const counted = new Map<string, number>();
   const sets = new Map<string, Set<string>>();

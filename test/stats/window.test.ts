@@ -111,12 +111,14 @@ describe('other lengths', () => {
 
 describe('the zone of a group\'s windows', () => {
   it('is UTC for dates written with their own offset, date.timezone otherwise', () => {
-    expect(windowZone('02/Jan/2006:15:04:05 -0700', 'Europe/Paris').id).toBe('UTC');
-    expect(windowZone('2006-01-02T15:04:05Z07:00', 'Europe/Paris').id).toBe('UTC');
-    expect(windowZone('RFC3339', 'Europe/Paris').id).toBe('UTC');
-    expect(windowZone('Jan _2 15:04:05', 'Europe/Paris').id).toBe('Europe/Paris');
-    expect(windowZone('Mon Jan _2 15:04:05 MST 2006', 'America/New_York').id).toBe('America/New_York');
-    expect(windowZone('unix', 'Asia/Tokyo').id).toBe('Asia/Tokyo');
-    expect(windowZone('unix_ms', 'UTC').id).toBe('UTC');
+    const zone = (format: string, timezone: string, source?: 'journal'): string => windowZone({ format, timezone, source }).id;
+    expect(zone('02/Jan/2006:15:04:05 -0700', 'Europe/Paris')).toBe('UTC');
+    expect(zone('2006-01-02T15:04:05Z07:00', 'Europe/Paris')).toBe('UTC');
+    expect(zone('RFC3339', 'Europe/Paris')).toBe('UTC');
+    expect(zone('Jan _2 15:04:05', 'Europe/Paris')).toBe('Europe/Paris');
+    expect(zone('Mon Jan _2 15:04:05 MST 2006', 'America/New_York')).toBe('America/New_York');
+    expect(zone('unix', 'Asia/Tokyo')).toBe('Asia/Tokyo');
+    expect(zone('unix_ms', 'UTC')).toBe('UTC');
+    expect(zone('', 'Europe/Paris', 'journal')).toBe('Europe/Paris'); // the journal entry's own time
   });
 });
