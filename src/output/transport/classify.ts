@@ -38,7 +38,7 @@ const CERT_CODES = /CERT|SELF_SIGNED|ISSUER|UNABLE_TO_VERIFY|HOSTNAME|ALTNAME|IN
 /** A request that got no reply: a TLS failure is a configuration problem, anything else is retried. */
 export function classifyError(e: unknown): Verdict {
   const code = String((e as NodeJS.ErrnoException | undefined)?.code ?? '');
-  const text = errorText(e);
+  const text = errorText(e).replace(/\s+/g, ' ').trim();   // OpenSSL's messages end in a newline
   if (CERT_CODES.test(code)) {
     return { kind: 'misconfigured', why: `TLS certificate not accepted: ${text} (set push_tls_ca to the CA that signed the server's certificate, or fix the server's certificate)` };
   }
