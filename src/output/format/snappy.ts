@@ -40,21 +40,23 @@ function compressBlock(src: Uint8Array, start: number, end: number, out: Uint8Ar
   if (end - start >= INPUT_MARGIN) {
     const limit = end - INPUT_MARGIN;
     let ip = start + 1;
-    let nextHash = hash(load32(src, ip));
+    let nextVal = load32(src, ip);
     outer: for (;;) {
       // Look for a 4-byte match, skipping faster through data that does not compress.
       let skip = 32;
       let next = ip;
       let candidate: number;
+      let val: number;
       do {
         ip = next;
-        const h = nextHash;
+        val = nextVal;
+        const h = hash(val);
         next = ip + (skip++ >> 5);
         if (next > limit) break outer;
-        nextHash = hash(load32(src, next));
+        nextVal = load32(src, next);
         candidate = start + table[h]!;
         table[h] = ip - start;
-      } while (load32(src, ip) !== load32(src, candidate));
+      } while (val !== load32(src, candidate));
       op = emitLiteral(src, nextEmit, ip, out, op);
       // Copies for as long as the bytes right after one match start another.
       do {
@@ -67,11 +69,12 @@ function compressBlock(src: Uint8Array, start: number, end: number, out: Uint8Ar
         nextEmit = ip;
         if (ip >= limit) break outer;
         table[hash(load32(src, ip - 1))] = ip - 1 - start;
-        const h = hash(load32(src, ip));
+        val = load32(src, ip);
+        const h = hash(val);
         candidate = start + table[h]!;
         table[h] = ip - start;
-      } while (load32(src, ip) === load32(src, candidate));
-      nextHash = hash(load32(src, ++ip));
+      } while (val === load32(src, candidate));
+      nextVal = load32(src, ++ip);
     }
   }
   return nextEmit < end ? emitLiteral(src, nextEmit, end, out, op) : op;

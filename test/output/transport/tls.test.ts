@@ -55,6 +55,17 @@ describe('push_tls', () => {
     expect(srv.requests.length).toBe(before);
   });
 
+  it('OpenTSDB over http takes the same settings: TLS, push_path, credentials', async () => {
+    const before = srv.requests.length;
+    start({ push_type: 'tsd', push_path: '/tsdb/api/put', push_tls_ca: pki.caFile, push_basic_auth: { username: 'bob', password: 'pw-9' } });
+    pool!.write(samplePoints('tls.tsd', 60));
+    await pool!.flush();
+    const got = srv.requests.slice(before);
+    expect(got.map((r) => r.path)).toEqual(['/tsdb/api/put?details', '/tsdb/api/put?details']);
+    expect(got[0]!.headers.authorization).toBe(`Basic ${Buffer.from('bob:pw-9').toString('base64')}`);
+    expect(JSON.parse(got[0]!.body.toString()).length).toBe(50);
+  });
+
   it('push_tls_insecure skips the checks', async () => {
     start({ push_tls_insecure: true });
     pool!.write(samplePoints('tls.insecure', 3));
