@@ -5,6 +5,7 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HTTP_WRITE_BATCH } from '../../src/output/push/pool.js';
 import { startPrometheus, type Prometheus } from '../helpers/prometheus.js';
 import { freePort } from '../helpers/victoria.js';
 import {
@@ -93,6 +94,6 @@ describe('remote_write to Prometheus', () => {
     expect(String(rejected[0]!.point)).toMatch(/^rest_api_\w+\{call="[^"]+",class="\w",host="[^"]+",resource="\w+"\} \S+ 17\d{11}$/);
     expect(logs.filter((l) => /^push failed/.test(l.msg))).toEqual([]);
     expect(logs.find((l) => l.msg === 'Replay finished')).toMatchObject({ points_sent: 0, send_errors: points });
-    expect(requests).toBe(Math.ceil(points / 1000));
+    expect(requests).toBe(Math.ceil(points / HTTP_WRITE_BATCH));
   }, 90_000);
 });

@@ -11,11 +11,11 @@ export const LEN = 2;
 export class ProtoWriter {
   buf: Buffer;
   pos = 0;
-  private view: DataView;
+  private dv: DataView;
 
   constructor(size = 1 << 16) {
     this.buf = Buffer.allocUnsafe(size);
-    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+    this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
   }
 
   /** Makes room for `n` more bytes. */
@@ -24,7 +24,7 @@ export class ProtoWriter {
     const bigger = Buffer.allocUnsafe(Math.max(2 * this.buf.length, this.pos + n));
     this.buf.copy(bigger, 0, 0, this.pos);
     this.buf = bigger;
-    this.view = new DataView(bigger.buffer, bigger.byteOffset, bigger.length);
+    this.dv = new DataView(bigger.buffer, bigger.byteOffset, bigger.length);
   }
 
   /** A non-negative integer below 2^53 as a varint (room for it must be there: up to 8 bytes). */
@@ -45,7 +45,7 @@ export class ProtoWriter {
   double(field: number, v: number): void {
     this.tag(field, FIXED64);
     this.ensure(8);
-    this.view.setFloat64(this.pos, v, true);
+    this.dv.setFloat64(this.pos, v, true);
     this.pos += 8;
   }
 
@@ -53,7 +53,7 @@ export class ProtoWriter {
   fixed64(field: number, v: bigint): void {
     this.tag(field, FIXED64);
     this.ensure(8);
-    this.view.setBigUint64(this.pos, v, true);
+    this.dv.setBigUint64(this.pos, v, true);
     this.pos += 8;
   }
 
@@ -73,9 +73,16 @@ export class ProtoWriter {
 
   /** Bytes as they are: an already encoded field or run of fields. */
   raw(b: Uint8Array): void {
-    this.ensure(b.length);
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
+    const n = b.length;
+    this.ensure(n);
+    if (n > 32) {
+      this.buf.set(b, this.pos);
+    } else {
+      const buf = this.buf;
+      const at = this.pos;
+      for (let i = 0; i < n; i++) buf[at + i] = b[i]!;
+    }
+    this.pos += n;
   }
 
   /** Starts a nested message in `field`; end() with what this returns writes its length. */
@@ -97,6 +104,11 @@ export class ProtoWriter {
     this.pos = at;
     this.varint(len);
     this.pos = end;
+  }
+
+  /** The bytes written, in the writer's own buffer (valid until the next write); pos = 0 starts over. */
+  view(): Buffer {
+    return this.buf.subarray(0, this.pos);
   }
 
   /** The bytes written, as a new Buffer; the writer starts over (keeping its buffer). */

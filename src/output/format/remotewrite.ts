@@ -57,31 +57,41 @@ export class RemoteWriteEncoder {
 
   /** The snappy-compressed WriteRequest of `points` (the POST body). */
   body(points: readonly Point[]): Buffer {
-    return compress(this.request(points));
+    this.write(points);
+    const out = compress(this.w.view());
+    this.w.pos = 0;
+    return out;
   }
 
   /** The uncompressed WriteRequest. */
   request(points: readonly Point[]): Buffer {
+    this.write(points);
+    return this.w.take();
+  }
+
+  private write(points: readonly Point[]): void {
     const w = this.w;
+    // A key's statistics come one after the other with the same tags: look them up once a run.
+    let tags: string | null = null;
+    let l: Labels | null = null;
     for (const p of points) {
       const name = cached(this.names, p.metric, (m) => encodeLabel('__name__', metricName(m)));
-      const l = cached(this.labels, p.tags, makeLabels);
+      if (p.tags !== tags) { tags = p.tags; l = cached(this.labels, tags, makeLabels); }
       const ms = p.ts * 1000;
       const sampleLen = 10 + varintSize(ms);
-      const seriesLen = name.length + l.before.length + l.after.length + 1 + varintSize(sampleLen) + sampleLen;
+      const seriesLen = name.length + l!.before.length + l!.after.length + 1 + varintSize(sampleLen) + sampleLen;
       w.tag(1, LEN);
       w.ensure(8);
       w.varint(seriesLen);
-      w.raw(l.before);
+      w.raw(l!.before);
       w.raw(name);
-      w.raw(l.after);
+      w.raw(l!.after);
       w.tag(2, LEN);
       w.ensure(8);
       w.varint(sampleLen);
       w.double(1, Number(p.value));
       w.uint(2, ms);
     }
-    return w.take();
   }
 
   /** One point in the Prometheus text format, as --dry-run prints it: `name{a="x"} value ms`. */

@@ -80,8 +80,11 @@ function defaultBatch(s: PoolSettings): number {
   return s.push_proto === 'http' ? 50 : 500;
 }
 
-/** Points per remote write / InfluxDB / OTLP request (Prometheus sends up to 2000 a request). */
-export const HTTP_WRITE_BATCH = 1000;
+/**
+ * Points per remote write / InfluxDB / OTLP request. Each request costs ~0.4 ms of CPU besides its
+ * points (measured against VictoriaMetrics); 2000 keeps that under 5% of a replay.
+ */
+export const HTTP_WRITE_BATCH = 2000;
 
 export class PusherPool implements PointSink {
   private queue: PointQueue;

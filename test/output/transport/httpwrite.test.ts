@@ -3,7 +3,7 @@
 // 2xx sent, 4xx batch dropped and reported once with one point, 5xx/429 retried, 401/404 kept and
 // retried at the longest wait as errors, OTLP partial success counted.
 import { afterEach, describe, expect, it } from 'vitest';
-import { PusherPool, type PoolSettings } from '../../../src/output/push/pool.js';
+import { HTTP_WRITE_BATCH, PusherPool, type PoolSettings } from '../../../src/output/push/pool.js';
 import { Registry } from '../../../src/selfstats/registry.js';
 import type { Point } from '../../../src/core/types.js';
 import { capturingLogger } from '../../helpers/lineserver.js';
@@ -42,8 +42,9 @@ const samples = (r: SinkRequest) => decodeWriteRequest(uncompress(r.body)).times
 const want = (ps: Point[]) => ps.map((p) => `${p.metric.replace(/[^a-zA-Z0-9_:]/g, '_')} ${p.ts * 1000} ${Number(p.value)}`);
 
 describe('remote_write', () => {
-  it('posts snappy-compressed WriteRequests of up to 1000 points with the remote write headers', async () => {
-    const points = samplePoints('rw.ok', 2500);
+  it('posts snappy-compressed WriteRequests of up to 2000 points with the remote write headers', async () => {
+    expect(HTTP_WRITE_BATCH).toBe(2000);
+    const points = samplePoints('rw.ok', 5000);
     const { registry, requests, sent } = await run({ push_path: '/api/v1/write' }, () => ({ status: 204 }), points);
     expect(requests.length).toBe(3);
     for (const r of requests) {
@@ -53,22 +54,22 @@ describe('remote_write', () => {
       expect(r.headers['x-prometheus-remote-write-version']).toBe('0.1.0');
     }
     expect(requests.flatMap(samples)).toEqual(want(points));
-    expect(sent()).toBe(2500);
-    expect(counter(registry, 'pusher.key_sent')).toBe(2500);
+    expect(sent()).toBe(5000);
+    expect(counter(registry, 'pusher.key_sent')).toBe(5000);
     expect(counter(registry, 'pusher.send_errors')).toBe(0);
   });
 
   it('a 400 drops the batch: counted, logged once with the server reason and one point, never retried', async () => {
-    const points = samplePoints('rw.old', 2200);
+    const points = samplePoints('rw.old', 4400);
     const { registry, cap, requests, sent } = await run({}, (r) => (samples(r)[0]!.includes(' 1770000000000 ')
       ? { status: 400, body: 'out of bounds\n' } : { status: 204 }), points);
     expect(requests.length).toBe(3);
-    expect(sent()).toBe(2200);
-    expect(counter(registry, 'pusher.send_errors')).toBe(1000);
-    expect(counter(registry, 'pusher.key_sent')).toBe(1200);
+    expect(sent()).toBe(4400);
+    expect(counter(registry, 'pusher.send_errors')).toBe(2000);
+    expect(counter(registry, 'pusher.key_sent')).toBe(2400);
     const warns = cap.calls.filter((c) => c.level === 'warn');
     expect(warns.map((c) => c.msg)).toEqual(['points rejected by the server, batch dropped']);
-    expect(warns[0]!.fields).toMatchObject({ error: 'HTTP 400: out of bounds', points: 1000 });
+    expect(warns[0]!.fields).toMatchObject({ error: 'HTTP 400: out of bounds', points: 2000 });
     const p = points[0]!;
     expect(warns[0]!.fields!.point).toBe(`rw_old_count{${p.tags.split(' ').map((kv) => kv.replace('=', '="') + '"').join(',')}} ${p.value} ${p.ts * 1000}`);
     expect(cap.calls.filter((c) => c.msg.startsWith('push failed'))).toEqual([]);
