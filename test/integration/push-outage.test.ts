@@ -50,6 +50,7 @@ describe.each(MODES)('absent TSD (stopped mid-replay, back 15 s later on the sam
       push_wait: 1, queue_size: 2000, state_file: '', status_listen: `127.0.0.1:${statusPort}`,
     }));
     const sent = parseDryRun(type, await dryRun(conf, ['--assume-now', ASSUME_NOW]));
+    await vm.deleteSeries(seedMatch(type));   // remote_write and influx store the same names
 
     const run = spawnCli(['-c', conf, '--once', '--assume-now', ASSUME_NOW], { timeoutMs: 150_000 });
     try {

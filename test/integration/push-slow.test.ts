@@ -47,6 +47,7 @@ describe.each(MODES)('slow TSD (SIGSTOPped for 20 s), $name', ({ type, target })
       push_wait: 1, queue_size: QUEUE, state_file: '', status_listen: `127.0.0.1:${statusPort}`,
     }));
     const sent = parseDryRun(type, await dryRun(conf, ['--assume-now', ASSUME_NOW]));
+    await vm.deleteSeries(seedMatch(type));   // remote_write and influx store the same names
     expect(sent.length).toBeGreaterThan(40_000);
 
     const t0 = Date.now();
