@@ -47,7 +47,8 @@ export async function checkReport(config: Config, st: Style = makeStyle(useColou
   let s = `${config.file}: ${st.green('OK')}, ${plural(config.groups.length, 'log group')}\n`;
   const set = config.settings;
   const hosts = set.push_host.map((h) => `${h}:${set.push_port}`).join(', ');
-  s += `push: ${set.push_type} over ${set.push_proto} to ${hosts} (${plural(set.push_number, 'pusher')})\n`;
+  const http = set.push_proto === 'http' ? `, path ${set.push_path}${set.push_tls ? ', TLS' : ''}` : '';
+  s += `push: ${set.push_type} over ${set.push_proto} to ${hosts}${http} (${plural(set.push_number, 'pusher')})\n`;
   s += `state_file: ${set.state_file === '' ? 'none' : set.state_file}; status_listen: ${set.status_listen ?? 'none'}\n`;
   for (const g of config.groups) s += await groupReport(g, st, warnings);
   if (warnings.length) {
