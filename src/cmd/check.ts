@@ -37,6 +37,7 @@ export const STATS: Record<MetricDef['type'], string[]> = {
   meter: ['count', 'rate._1min', 'rate._5min', 'rate._15min'],
   counter: ['count'],
   histogram: ['min', 'max', 'mean', 'std-dev', 'p50', 'p75', 'p95', 'p99', 'p999', 'sample_size'],
+  distinct: ['distinct.count', 'distinct.count_total'],
 };
 
 const plural = (n: number, one: string, many = one + 's'): string => `${n} ${n === 1 ? one : many}`;

@@ -5,7 +5,7 @@ export type PushProto = 'tcp' | 'udp' | 'http';
 export type PushType = 'tsd' | 'tcollector' | 'remote_write' | 'influx' | 'otlp';
 export type RegexEngine = 'js' | 're2';
 export type HistogramKind = 'forward_decay' | 'hdr';
-export type MetricType = 'meter' | 'histogram' | 'counter';
+export type MetricType = 'meter' | 'histogram' | 'counter' | 'distinct';
 export type ValueFormat = 'int' | 'float';
 
 export interface Settings {
@@ -70,6 +70,10 @@ export interface MetricDef {
   divide: number;
   never_stale: boolean;
   reference: Reference[];
+  /** distinct only: minutes of log time a window lasts (divides a day, or whole days). */
+  window_min?: number;
+  /** distinct only: HyperLogLog precision p (2^p registers). */
+  precision?: number;
 }
 
 /** A group tag: either the value of a match position, or a constant. */
