@@ -15,7 +15,9 @@ import { shiftedClock } from '../core/clock.js';
 export async function runOnce(config: Config, o: CliOptions, log: Logger): Promise<number> {
   const registry = new Registry();
   const { sink, pool } = makeOutput(config, o, log, registry);
-  const engine = new Engine(config, { log, registry, sink, threads: o.threads, profile: o.profile, wallClock: shiftedClock(o.assumeNow) });
+  // Old logs are replayed at any date: the future-date window applies only against --assume-now.
+  const maxFutureSkew = o.assumeNow === undefined ? Infinity : config.settings.max_future_skew;
+  const engine = new Engine(config, { log, registry, sink, threads: o.threads, profile: o.profile, wallClock: shiftedClock(o.assumeNow), maxFutureSkew });
   // A replay never touches the daemon's state_file; it checkpoints only into --state-file.
   const checkpointer = new Checkpointer(o.stateFile ?? '', engine, sink, log);
   checkpointer.restore(config);

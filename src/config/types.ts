@@ -22,6 +22,7 @@ export interface Settings {
   status_listen: string | null; // "host:port"
   queue_size: number;           // points
   max_line_bytes: number;
+  max_future_skew: number;      // seconds a line's date may lie past the wall clock
 }
 
 export interface TransformOp {
