@@ -57,7 +57,7 @@ function summary(registry: Registry, pushed: boolean): Record<string, number> {
   const names: Record<string, string> = {
     'tail.line_read': 'lines_read', 'tail.line_matched': 'lines_matched', 'tail.line_failed': 'lines_failed',
     'tail.line_too_long': 'lines_too_long', 'tail.byte_read': 'bytes_read', 'parse.date_failed': 'dates_failed',
-    'parse.value_failed': 'values_unparsable', 'parse.value_negative': 'values_negative',
+    'parse.value_failed': 'values_unparsable', 'parse.value_negative': 'values_negative', 'parse.regex_timeout': 'regex_timeouts',
   };
   // Pushed for real: the pushers' totals too (rejections are rate-limited in the log; this counts them all).
   if (pushed) Object.assign(names, { 'pusher.key_sent': 'points_sent', 'pusher.send_errors': 'send_errors' });
