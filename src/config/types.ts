@@ -106,6 +106,8 @@ export interface RegexPiece {
   pattern: string;              // spaces removed, comment dropped
   comment: string;              // text after '#', trimmed, as written (spaces inside kept)
   line: number;                 // 1-based line in the config file where the piece starts
+  /** Set when spaces stood between two tokens on one config line (removed: likely meant as `\s`): the text around the first. */
+  spaced?: string;
 }
 
 export interface Config {

@@ -45,7 +45,7 @@ describe('defaults', () => {
       files: [path.join(FIXTURES, 'logs/*.log'), '/var/log/abs.log'],
       filename_match: null,
       re: ['^(\\S+\\s\\S+)(\\d+)'],
-      re_pieces: [[{ pattern: '^(\\S+\\s\\S+)(\\d+)', comment: '', line: 4 }]],
+      re_pieces: [[{ pattern: '^(\\S+\\s\\S+)(\\d+)', comment: '', line: 4, spaced: '^(\\S+\\s\\S+) (\\d+)' }]],
       regex_engine: 'js',
       expected_matches: 2,
       date: { position: 1, format: '2006-01-02 15:04:05', timezone: 'local' },
