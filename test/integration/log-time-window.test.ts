@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ASSUME_NOW, runCli } from '../helpers/cli.js';
 import { Daemon, rmrf, tempDir, until } from './helpers/tail.js';
+import { logLines } from './helpers/collector.js';
 
 const BASE = Date.UTC(2026, 1, 8, 4, 0, 0) / 1000;
 /** The wall clock the runs pretend (an hour after BASE): a line dated 2100 is 74 years past it. */
@@ -40,10 +41,8 @@ function counts(stdout: string): Array<[string, number, number]> {
   });
 }
 
-function summary(stderr: string): Record<string, number> {
-  const l = stderr.split('\n').find((s) => s.includes('"Replay finished"'));
-  return l ? JSON.parse(l) as Record<string, number> : {};
-}
+/** The closing `Replay finished` log line of --once (its totals). */
+const summary = (stderr: string) => logLines(stderr).find((l) => l.msg === 'Replay finished');
 
 let dir = '';
 let daemon: Daemon | undefined;

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { Daemon, report, rmrf, tempDir, until } from './helpers/tail.js';
+import { logLines } from './helpers/collector.js';
 
 const BASE = 1770523200;
 const EVIL = '12345 ' + 'a'.repeat(34) + 'b';
@@ -27,10 +28,8 @@ function conf(dir: string, name: string, log: string, re: string, extra = ''): s
 
 const good = (i: number): string => `${BASE + i} ${'a'.repeat(5 + (i % 7))}`;
 
-function summary(stderr: string): Record<string, number> {
-  const l = stderr.split('\n').find((s) => s.includes('"Replay finished"'));
-  return l ? JSON.parse(l) as Record<string, number> : {};
-}
+/** The closing `Replay finished` log line of --once (its totals). */
+const summary = (stderr: string) => logLines(stderr).find((l) => l.msg === 'Replay finished');
 
 let dir = '';
 let daemon: Daemon | undefined;
