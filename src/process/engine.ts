@@ -186,7 +186,7 @@ export class Engine {
     if (this.workers || (this.threads <= 1 && !runaway)) return;
     const make = this.opts.workerPool ?? ((n: number, o: ParseWorkersOptions) => new ParseWorkers(n, o));
     this.workers = make(Math.max(1, this.threads), {
-      groups: this.groupList(), maxFutureSkew: this.maxFutureSkew, now: this.now, profile: this.opts.profile,
+      groups: this.groupList(), maxFutureSkew: this.maxFutureSkew, now: this.now, profile: this.opts.profile, spare: runaway,
       onResult: (r) => this.onResult(r),
       onError: (e) => { this.opts.log.error('Parse worker failed', { error: e.message }); this.flow.fail(e); },
     });

@@ -5,10 +5,11 @@
 //
 // The watchdog: while batches are in flight, each worker's progress (watch.ts) is sampled every
 // CHECK_MS. A worker on the same line of a guarded group for STUCK_MS is terminated and replaced;
-// the new worker gets the groups, each of its files' newest log time as of the last result received,
-// and every batch the old one had not answered, the stuck line marked to be dropped (Outcome.Timeout).
-// A line is cut off 0.5-0.7 s after it started; the new worker then takes 0.1-0.3 s to start and
-// answer (measured on this host under load), so the pipeline moves again within about a second
+// the new worker (a spare started ahead when some group has such regexes) gets each of its files'
+// newest log time as of the last result received, and every batch the old one had not answered, the
+// stuck line marked to be dropped (Outcome.Timeout).
+// A line is cut off 0.5-0.7 s after it started; a new worker would take 0.1-0.3 s to start here
+// under load, the spare answers at once, so the pipeline moves again within about a second
 // (test/integration/runaway-regex.test.ts measures it live).
 import { Worker } from 'node:worker_threads';
 import type { LogGroup } from '../../config/types.js';
@@ -31,6 +32,8 @@ export interface ParseWorkersOptions {
   now: () => number;
   /** -P's file: each worker writes its own profile next to it (see workerProfileFile). */
   profile?: string;
+  /** Keep a spare worker started (some group has runaway regexes): a stuck worker is replaced at once. */
+  spare?: boolean;
 }
 
 /** What the engine needs of its parse workers (a test hands the engine its own). */
@@ -64,6 +67,7 @@ export class ParseWorkers implements WorkerPool {
   private profiled: Array<() => void> = [];
   private timer: NodeJS.Timeout | null = null;
   private refd = false;
+  private spare: { worker: Worker; watch: Watch } | null = null;
 
   constructor(n: number, private readonly opts: ParseWorkersOptions) {
     this.groups = opts.groups;
@@ -71,6 +75,7 @@ export class ParseWorkers implements WorkerPool {
       const watch = new Watch();
       this.slots.push({ index: i, worker: this.start(i, watch), watch, pending: new Map(), files: new Set() });
     }
+    this.startSpare();
   }
 
   get size(): number {
@@ -108,6 +113,7 @@ export class ParseWorkers implements WorkerPool {
     this.groups = groups;
     const m: ToWorker = { kind: 'groups', groups };
     for (const s of this.slots) s.worker.postMessage(m);
+    this.spare?.worker.postMessage(m);
   }
 
   async close(): Promise<void> {
@@ -121,14 +127,23 @@ export class ParseWorkers implements WorkerPool {
       await Promise.race([Promise.all(written), new Promise((r) => { timer = setTimeout(r, PROFILE_WAIT_MS); })]);
       clearTimeout(timer);
     }
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    await Promise.all([...this.slots.map((s) => s.worker), ...(this.spare ? [this.spare.worker] : [])].map((w) => w.terminate()));
   }
 
-  private start(i: number, watch: Watch): Worker {
+  /** Starts a worker on `watch`'s progress slots; `i`: the slot it is for (null: a spare). */
+  private start(i: number | null, watch: Watch): Worker {
     const profile = this.opts.profile;
     const init: WorkerInit = { groups: this.groups, maxFutureSkew: this.opts.maxFutureSkew, progress: watch.progress.buffer as SharedArrayBuffer,
-      profile: profile === undefined ? undefined : workerProfileFile(profile, i + 1) };
+      profile: profile === undefined || i === null ? undefined : workerProfileFile(profile, i + 1) };
     const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: init });
+    w.on('error', (e) => { this.failure = e; this.opts.onError(e); });
+    if (i !== null) this.serve(i, w);
+    else w.unref();
+    return w;
+  }
+
+  /** Makes `w` slot i's worker: its results are taken. */
+  private serve(i: number, w: Worker): void {
     w.on('message', (m: BatchResult | Profiled) => {
       if (m.kind === 'profiled') { this.profiled.shift()?.(); return; }
       const slot = this.slots[i]!;
@@ -137,9 +152,14 @@ export class ParseWorkers implements WorkerPool {
       if (sent && !Number.isNaN(m.newest)) this.newest.set(sent.group + '\0' + sent.path, m.newest);
       this.opts.onResult(m);
     });
-    w.on('error', (e) => { this.failure = e; this.opts.onError(e); });
-    if (!this.refd) w.unref();
-    return w;
+    if (this.refd) w.ref(); else w.unref();
+  }
+
+  /** With guarded groups: a worker started ahead, so that a stuck one is replaced at once. */
+  private startSpare(): void {
+    if (!this.opts.spare || this.opts.profile !== undefined || this.spare) return;
+    const watch = new Watch();
+    this.spare = { worker: this.start(null, watch), watch };
   }
 
   private pick(group: string, path: string): Slot {
@@ -172,8 +192,14 @@ export class ParseWorkers implements WorkerPool {
     void old.terminate();
     const m = slot.pending.get(stuck.seq);
     if (m && !m.skip.includes(stuck.line)) m.skip = [...m.skip, stuck.line].sort((a, b) => a - b);
-    slot.watch = new Watch();
-    slot.worker = this.start(slot.index, slot.watch);
+    if (this.spare) {
+      ({ worker: slot.worker, watch: slot.watch } = this.spare);
+      this.spare = null;
+      this.serve(slot.index, slot.worker);
+    } else {
+      slot.watch = new Watch();
+      slot.worker = this.start(slot.index, slot.watch);
+    }
     for (const id of slot.files) {
       const t = this.newest.get(id);
       if (t === undefined) continue;
@@ -182,5 +208,6 @@ export class ParseWorkers implements WorkerPool {
       slot.worker.postMessage(msg);
     }
     for (const p of slot.pending.values()) slot.worker.postMessage(p);
+    this.startSpare();
   }
 }
