@@ -54,7 +54,6 @@ export class Engine {
   private readonly maxFutureSkew: number;
   private workers: WorkerPool | null = null;
   private readonly flow: InOrder<InFlight>;
-  private readonly sent = new Map<number, InFlight>();
   private seq = 0;
   /** Shutdown with an output that did not drain: points are handed to the sink without waiting. */
   private noWait = false;
@@ -96,11 +95,10 @@ export class Engine {
     const wallNow = this.now();
     st.lastLineAt = wallNow;
     const e: InFlight = { ready: true, seq: -1, stage: st, path: batch.path, lines: batch.lines, wallSec: wallNow / 1000, result: null };
-    if (this.workers && (this.threads > 1 || st.extractor.runaway.length > 0)) {
+    if (this.remote(st)) {
       e.ready = false;
       e.seq = this.seq++;
-      this.sent.set(e.seq, e);
-      this.workers.batch(e.seq, groupName, batch.path, batch.lines, e.wallSec);
+      this.workers!.batch(e.seq, groupName, batch.path, batch.lines, e.wallSec);
       return this.flow.admit(e);
     }
     // Behind a batch in flight: wait for it, in order.
@@ -172,8 +170,9 @@ export class Engine {
   restoreFileTime(groupName: string, path: string, newest: number): void {
     const st = this.groups.get(groupName);
     if (!st) return;
-    st.fileState(path, this.workers === null).newest = newest;
-    this.workers?.fileTime(groupName, path, newest);
+    const remote = this.remote(st);
+    st.fileState(path, !remote).newest = newest;
+    if (remote) this.workers!.fileTime(groupName, path, newest);
   }
 
   async close(): Promise<void> {
@@ -188,18 +187,30 @@ export class Engine {
     this.workers = make(Math.max(1, this.threads), {
       groups: this.groupList(), maxFutureSkew: this.maxFutureSkew, now: this.now, profile: this.opts.profile, spare: runaway,
       onResult: (r) => this.onResult(r),
+      linesOf: (seq) => this.inFlight(seq)?.lines ?? [],
       onError: (e) => { this.opts.log.error('Parse worker failed', { error: e.message }); this.flow.fail(e); },
     });
+  }
+
+  /** Whether the group's lines are extracted by the parse workers (-j N > 1, or runaway regexes). */
+  private remote(st: GroupStage): boolean {
+    return this.workers !== null && (this.threads > 1 || st.extractor.runaway.length > 0);
   }
 
   private groupList(): LogGroup[] {
     return [...this.groups.values()].map((st) => st.group);
   }
 
+  // A batch in flight is referenced from the flow's queue alone, and found there by seq: a second
+  // reference until its answer made V8 promote nearly every batch's lines out of the young
+  // generation (measured with the workers' pending map, see Slot.pending in workers.ts).
+  private inFlight(seq: number): InFlight | undefined {
+    return this.flow.find((e) => e.seq === seq);
+  }
+
   private onResult(r: BatchResult): void {
-    const e = this.sent.get(r.seq);
-    if (!e) return;
-    this.sent.delete(r.seq);
+    const e = this.inFlight(r.seq);
+    if (!e || e.ready) return;
     e.result = r;
     this.flow.ready(e);
   }

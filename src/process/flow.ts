@@ -70,6 +70,12 @@ export class InOrder<E extends Entry> {
     if (this.queue.length >= this.capacity() || this.sinkWait) return this.room.wait();
   }
 
+  /** The first entry in flight that `match` accepts (the head is tried first: results mostly come in order). */
+  find(match: (e: E) => boolean): E | undefined {
+    const q = this.queue;
+    return q.length > 0 && match(q[0]!) ? q[0] : q.find(match);
+  }
+
   /** An entry's result arrived: applies what can be applied. */
   ready(e: E): void {
     e.ready = true;

@@ -172,4 +172,28 @@ describe('engine ordering under -j', () => {
     expect(engineWorkers).toEqual([1]);
     for (const seed of [4, 5]) expect(await run(conf, 1, seed)).toBe(plain);
   });
+
+  it('a file time restored from a checkpoint keeps filename_match for a group extracted here, and reaches the worker for one extracted there', async () => {
+    const conf = config(`{
+  here: { files: ["/logs/*.log"], filename_match: '/(\\w+)\\.log$', re: ['^(\\d+)\\s(\\w+)$'], expected_matches: 2,
+    date: { position: 1, format: "unix" }, key_prefix: "h", tags: { f: 3 }, metrics: { counter: [ { key_suffix: "n", reference: [ [0, ""] ] } ] } },
+  there: { files: ["/logs/*.log"], re: ['^(\\d+)\\s(?=\\w)(\\w+)$'], expected_matches: 2,
+    date: { position: 1, format: "unix" }, key_prefix: "t", metrics: { counter: [ { key_suffix: "n", reference: [ [0, ""] ] } ] } },
+  settings: { push_type: "tsd", state_file: "" } }`);
+    let pool: HeldWorkers | null = null;
+    const sink = new MemorySink(null);
+    const engine = new Engine(conf, { log: silentLogger, registry: new Registry(), sink, threads: 1, wallClock: () => WALL_MS,
+      workerPool: (n, o) => (pool = new HeldWorkers(n, o)) });
+    engine.restoreFileTime('here', '/logs/web.log', 1770523100);
+    engine.restoreFileTime('there', '/logs/web.log', 1770523100);
+    expect(engine.groups.get('here')!.files.get('/logs/web.log')).toMatchObject({ extra: ['web'], newest: 1770523100, skipped: false });
+    expect((pool as unknown as { files: Map<string, FileCtx> }).files.get('there\0/logs/web.log')!.newest).toBe(1770523100);
+    const batch = (lines: string[]): LineBatch => ({ path: '/logs/web.log', lines, startOffset: 0, endOffset: 0, bytes: 0, skippedLong: 0 });
+    engine.handleBatch('here', batch(['1770523200 a']));
+    engine.handleBatch('there', batch(['1770523200 a']));
+    while ((pool as HeldWorkers | null)?.answer(new Prng(1))) await Promise.resolve();
+    await engine.flushAll();
+    await engine.close();
+    expect(sink.out.split('\n').sort().filter((l) => l)).toEqual(['put h.n.count 1770523200 1 f=web', 'put t.n.count 1770523200 1']);
+  });
 });
