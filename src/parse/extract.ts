@@ -4,7 +4,8 @@ import type { LogGroup } from '../config/types.js';
 import { compileDateParser, type DateParser } from './date.js';
 import { compileMatcher, type Matcher } from './matcher.js';
 import { applyTransform, compileTransform, type CompiledTransform, type TransformResult } from './transform.js';
-import { valueParser, type ValueParser } from './values.js';
+import type { ValueParser } from './values.js';
+import { flattenRefs, type FlatRef } from './refs.js';
 import { boundedCall, linearTime, TIMED_OUT } from './runaway.js';
 
 /** Per-file context the extractor needs: filename_match groups and the newest time seen (year inference). */
@@ -33,23 +34,6 @@ export interface ExtractorOptions {
    * Infinity: no limit (--once without --assume-now). Default: Infinity.
    */
   maxFutureSkew?: number;
-}
-
-/** A flattened metric reference: where its value comes from and how it is computed. */
-export interface FlatRef {
-  position: number;
-  counts: boolean;           // meter/counter on position 0: adds 1
-  parse: ValueParser;
-  multiply: number;
-  divide: number;
-  /** `int` values stay integers: the scaled value is truncated, as the original did. */
-  truncate: boolean;
-  add: number[];
-  sub: number[];
-  /** Index into the per-line parsed-value cache for `position` (-1 when counts). */
-  slot: number;
-  addSlots: number[];
-  subSlots: number[];
 }
 
 export class Extractor {
@@ -108,8 +92,8 @@ export class Extractor {
   private readonly tr: TransformResult = { value: '', defaulted: false };
   // Per-line cache of parsed values: every (position, format) some reference reads is parsed once a
   // line (the seed config reads 11 positions 18 times).
-  private readonly slotPos: number[] = [];
-  private readonly slotParse: ValueParser[] = [];
+  private readonly slotPos: number[];
+  private readonly slotParse: ValueParser[];
   private readonly nums: Float64Array;
   private readonly skew: number;
 
@@ -128,38 +112,10 @@ export class Extractor {
     this.pos = new Array(this.nLine + nExtra).fill(undefined);
     this.tagPositions = group.tags.map((t) => t.position);
     this.tagVals = new Array(group.tags.length).fill(undefined);
-    this.refs = [];
-    const slots = new Map<string, number>();
-    const slotOf = (position: number, format: string, parse: ValueParser): number => {
-      const id = `${position} ${format}`;
-      let s = slots.get(id);
-      if (s === undefined) {
-        s = this.slotPos.length;
-        slots.set(id, s);
-        this.slotPos.push(position);
-        this.slotParse.push(parse);
-      }
-      return s;
-    };
-    for (const m of group.metrics) {
-      const parse = valueParser(m.format);
-      for (const r of m.reference) {
-        const counts = r.position === 0 && m.type !== 'histogram';
-        this.refs.push({
-          position: r.position,
-          counts: r.position === 0 && m.type !== 'histogram',
-          parse,
-          multiply: m.multiply,
-          divide: m.divide,
-          truncate: m.format === 'int' && (m.multiply !== 1 || m.divide !== 1),
-          add: r.add,
-          sub: r.sub,
-          slot: counts ? -1 : slotOf(r.position, m.format, parse),
-          addSlots: r.add.map((p) => slotOf(p, m.format, parse)),
-          subSlots: r.sub.map((p) => slotOf(p, m.format, parse)),
-        });
-      }
-    }
+    const flat = flattenRefs(group);
+    this.refs = flat.refs;
+    this.slotPos = flat.slotPos;
+    this.slotParse = flat.slotParse;
     this.vals = new Float64Array(this.refs.length);
     this.direct = this.transforms.length === 0 && nExtra === 0 && this.datePos !== 0
       && !this.tagPositions.includes(0) && !this.slotPos.includes(0);
