@@ -15,7 +15,9 @@ import { shiftedClock } from '../core/clock.js';
 export async function runOnce(config: Config, o: CliOptions, log: Logger): Promise<number> {
   const registry = new Registry();
   const { sink, pool } = makeOutput(config, o, log, registry);
-  const engine = new Engine(config, { log, registry, sink, threads: o.threads, profile: o.profile, wallClock: shiftedClock(o.assumeNow) });
+  // Old logs are replayed at any date: the future-date window applies only against --assume-now.
+  const maxFutureSkew = o.assumeNow === undefined ? Infinity : config.settings.max_future_skew;
+  const engine = new Engine(config, { log, registry, sink, threads: o.threads, profile: o.profile, wallClock: shiftedClock(o.assumeNow), maxFutureSkew });
   // A replay never touches the daemon's state_file; it checkpoints only into --state-file.
   const checkpointer = new Checkpointer(o.stateFile ?? '', engine, sink, log);
   checkpointer.restore(config);
@@ -55,7 +57,7 @@ function summary(registry: Registry, pushed: boolean): Record<string, number> {
   const names: Record<string, string> = {
     'tail.line_read': 'lines_read', 'tail.line_matched': 'lines_matched', 'tail.line_failed': 'lines_failed',
     'tail.line_too_long': 'lines_too_long', 'tail.byte_read': 'bytes_read', 'parse.date_failed': 'dates_failed',
-    'parse.value_failed': 'values_unparsable', 'parse.value_negative': 'values_negative',
+    'parse.value_failed': 'values_unparsable', 'parse.value_negative': 'values_negative', 'parse.regex_timeout': 'regex_timeouts',
   };
   // Pushed for real: the pushers' totals too (rejections are rate-limited in the log; this counts them all).
   if (pushed) Object.assign(names, { 'pusher.key_sent': 'points_sent', 'pusher.send_errors': 'send_errors' });

@@ -1,8 +1,8 @@
 // YAML text -> one validated, defaulted Config, or every problem found (spec section 2). The
 // original's JSON-like flow style loads as YAML. Nothing stops at the first problem: YAML syntax
-// errors (the parser recovers), unknown keys, wrong types, ranges, regexes and OpenTSDB limits are all
-// collected, each with file:line:column and a key path, and `config` is only returned when there are
-// none.
+// errors are all reported (alone: the rest is checked once the text parses), then unknown keys,
+// wrong types, ranges, regexes and OpenTSDB limits are all collected, each with file:line:column and
+// a key path, and `config` is only returned when there are none.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, isMap, isScalar, parseDocument } from 'yaml';
@@ -42,6 +42,9 @@ export function parseConfigText(text: string, file: string): LoadResult {
     const message = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     ctx.issues.push({ file: abs, line: pos?.line ?? 1, column: pos?.col ?? 1, path: '', message: `YAML: ${message}` });
   }
+  // A syntax error is reported on its own: what the parser recovered around it (a map cut short, a
+  // key swallowed) would add missing-key and type errors that are only its consequences.
+  if (ctx.issues.length > 0) return { issues: ctx.issues.sort((a, b) => a.line - b.line || a.column - b.column) };
 
   let settings: Settings = { ...SETTINGS_DEFAULTS, push_host: [...SETTINGS_DEFAULTS.push_host] };
   const groups: LogGroup[] = [];

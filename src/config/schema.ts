@@ -18,6 +18,7 @@ export const SETTINGS_DEFAULTS: Readonly<Settings> = Object.freeze({
   status_listen: null,
   queue_size: 10000,
   max_line_bytes: 1048576,
+  max_future_skew: 86400,
   push_path: '',
   push_tls: false,
   push_tls_ca: null,

@@ -22,6 +22,7 @@ export interface Settings {
   status_listen: string | null; // "host:port"
   queue_size: number;           // points
   max_line_bytes: number;
+  max_future_skew: number;      // seconds a line's date may lie past the wall clock
   // HTTP targets (push_proto http, and push_type remote_write, influx, otlp): see config/httptarget.ts
   push_path: string;            // the type's default when not given ("" for tcp and udp)
   push_tls: boolean;
@@ -136,6 +137,8 @@ export interface RegexPiece {
   pattern: string;              // spaces removed, comment dropped
   comment: string;              // text after '#', trimmed, as written (spaces inside kept)
   line: number;                 // 1-based line in the config file where the piece starts
+  /** Set when spaces stood between two tokens on one config line (removed: likely meant as `\s`): the text around the first. */
+  spaced?: string;
 }
 
 export interface Config {

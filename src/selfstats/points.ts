@@ -4,13 +4,7 @@
 import { sanitizeTagValue } from '../core/sanitize.js';
 import type { Point } from '../core/types.js';
 import { SELF_PREFIX, type Registry } from './registry.js';
-
-/** Integers print without a decimal point, other values with at most 6 decimals (spec section 4). */
-export function formatStatValue(v: number): string {
-  if (!Number.isFinite(v)) return '0';
-  if (Number.isInteger(v)) return String(v);
-  return String(Number(v.toFixed(6)));
-}
+import { formatStatValue } from '../stats/format.js';
 
 export function registryPoints(registry: Registry, host: string, ts: number): Point[] {
   const hostTag = sanitizeTagValue(host);
