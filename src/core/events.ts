@@ -5,10 +5,11 @@
 //
 // To add an event:
 //  1. add an entry to EVENTS below: `level`, `message` (a constant: variable parts go in fields),
-//     `metrics` (names from metrics.ts; add the metric there first), `limit` ('second': at most one
-//     line a second per kind and `where`, the ones held back counted in the next line's `suppressed`;
-//     'once': once per kind and `where`; 'always': every one, as for rare events), and `warnIf` when
-//     a log group setting decides whether it is logged (it is always counted);
+//     `metrics` (names from metrics.ts; add the metric there first), `limit` ('second' or 'minute':
+//     at most one line a second (a minute) per kind and `where`, the ones held back counted in the
+//     next line's `suppressed`; 'once': once per kind and `where`; 'always': every one, for rare
+//     events), and `warnIf` when a log group setting decides whether it is logged (it is always
+//     counted);
 //  2. where it happens, bind a source once (per group, file, pusher: the series are looked up then,
 //     not per event): `const badDate = events.source('bad_date', { log_group, filename }, group)`;
 //  3. on the event: `badDate.report(path, { line })` (or `report(where, fields, n)` for n at once).
@@ -29,7 +30,7 @@ export interface EventDef {
   level: Level;
   message: string;
   metrics: readonly MetricName[];
-  limit: 'second' | 'once' | 'always';
+  limit: 'second' | 'minute' | 'once' | 'always';
   warnIf?: WarnFlag;
   /** Name of the log field that carries `where` (default `file`). */
   whereField?: string;
@@ -56,12 +57,16 @@ export const EVENTS = {
   push_failed: { level: 'warn', message: 'push failed, retrying', metrics: ['pusher.send_errors'], limit: 'always', whereField: 'host' },
   push_failover: { level: 'warn', message: 'push failed, failing over to the next push_host', metrics: ['pusher.send_errors'], limit: 'always', whereField: 'host' },
   dry_run_dropped: { level: 'warn', message: 'point not sendable, left out of the dry-run output', metrics: ['dry_run.point_dropped'], limit: 'second' },
+  // selfstats/
+  status_busy: { level: 'warn', message: 'Status endpoint at its connection cap: oldest idle connections closed', metrics: ['status.connection_dropped'], limit: 'minute', whereField: 'listen' },
   // state/
   state_write_failed: { level: 'error', message: 'Could not write the state file', metrics: [], limit: 'always', whereField: 'state_file' },
   // cmd/
   reload_failed: { level: 'error', message: 'Config reload failed; keeping the running config', metrics: [], limit: 'always', whereField: 'config' },
   settings_changed: { level: 'warn', message: 'Changes to settings take effect at the next restart', metrics: [], limit: 'always', whereField: 'config' },
-  not_drained: { level: 'warn', message: 'Output not drained at shutdown', metrics: [], limit: 'always', whereField: 'state_file' },
+  not_drained_kept: { level: 'warn', message: 'Output not drained at shutdown; unsent points are kept in the state file', metrics: [], limit: 'always', whereField: 'state_file' },
+  not_drained_lost: { level: 'warn', message: 'Output not drained at shutdown; unsent points are lost (no state file)', metrics: [], limit: 'always', whereField: 'state_file' },
+  forced_exit: { level: 'warn', message: 'Second signal: exiting now, without flushing', metrics: [], limit: 'always', whereField: 'signal' },
   fatal: { level: 'error', message: 'Fatal error', metrics: [], limit: 'always', whereField: 'where' },
 } as const satisfies Record<string, EventDef>;
 
@@ -70,22 +75,22 @@ export type EventKind = keyof typeof EVENTS;
 const FORGET_MS = 60_000;   // throttle entries idle this long are dropped (a bounded map)
 const ONCE_MAX = 100_000;   // 'once' entries kept; beyond, the oldest are forgotten (and may warn again)
 
-/** At most one pass a second per key; pass() returns how many were held back since, or -1 to hold. */
+/** At most one pass per `everyMs` per key; pass() returns how many were held back since, or -1 to hold. */
 export class Throttle {
   private readonly last = new Map<string, { at: number; held: number }>();
   private sweepAt = 0;
 
-  constructor(private readonly now: () => number) {}
+  constructor(private readonly now: () => number, private readonly everyMs = 1000) {}
 
   pass(key: string): number {
     const t = this.now();
     const e = this.last.get(key);
-    if (e && t - e.at < 1000) { e.held++; return -1; }
+    if (e && t - e.at < this.everyMs) { e.held++; return -1; }
     const held = e?.held ?? 0;
     if (e) { e.at = t; e.held = 0; } else this.last.set(key, { at: t, held: 0 });
     if (t >= this.sweepAt) {
       this.sweepAt = t + FORGET_MS;
-      for (const [k, x] of this.last) if (t - x.at >= FORGET_MS) this.last.delete(k);
+      for (const [k, x] of this.last) if (t - x.at >= Math.max(FORGET_MS, this.everyMs)) this.last.delete(k);
     }
     return held;
   }
@@ -94,10 +99,13 @@ export class Throttle {
 /** Counts, rate-limits and logs events; one per process (its state is the rate limits'). */
 export class Events {
   private readonly throttle: Throttle;
+  private readonly slowThrottle: Throttle;
   private readonly seen = new Set<string>();
 
-  constructor(private readonly registry: Counters, private readonly log: Logger, now: () => number = Date.now) {
+  /** `registry` null: a log-only context (main, before a run mode has its registry): events without metrics only. */
+  constructor(private readonly registry: Counters | null, private readonly log: Logger, now: () => number = Date.now) {
     this.throttle = new Throttle(now);
+    this.slowThrottle = new Throttle(now, 60_000);
   }
 
   /**
@@ -107,6 +115,7 @@ export class Events {
   source(kind: EventKind, tags: Record<string, string | number> = {}, flags?: Partial<Record<WarnFlag, boolean>>): EventSource {
     const def: EventDef = EVENTS[kind];
     const series = def.metrics.map((m) => {
+      if (!this.registry) throw new Error(`event ${kind} is counted in ${m}: it needs a registry`);
       const own: Record<string, string | number> = {};
       for (const t of METRICS[m].tags) if (tags[t] !== undefined) own[t] = tags[t]!;
       return this.registry.counter(m, own);
@@ -128,8 +137,8 @@ export class Events {
       if (this.seen.has(key)) return;
       if (this.seen.size >= ONCE_MAX) this.seen.delete(this.seen.values().next().value!);
       this.seen.add(key);
-    } else if (def.limit === 'second') {
-      suppressed = this.throttle.pass(key);
+    } else if (def.limit !== 'always') {
+      suppressed = (def.limit === 'second' ? this.throttle : this.slowThrottle).pass(key);
       if (suppressed < 0) return;
     }
     const f: Fields = { ...fields, kind };

@@ -2,10 +2,13 @@
 // line with -d. Stages receive a Logger; nothing below cli.ts decides where logs go.
 //
 // Whatever the input, the log stays small: every line goes through one global token bucket (a burst
-// of LOG_BURST lines, then LOG_PER_SECOND a second); what does not fit is counted by message and
-// summed up every SUMMARY_MS as "N similar messages suppressed", at most SUMMARY_KINDS lines a
-// summary. Field values are clipped (strings, long lists). So the log writes at most about
-// 60 * LOG_PER_SECOND + 6 * (SUMMARY_KINDS + 1) lines a minute, however many files fail at once.
+// of `burst` lines, then `perSecond` a second); what does not fit is counted by message and summed
+// up every SUMMARY_MS as "N similar messages suppressed", at most SUMMARY_KINDS lines a summary. So
+// that a flood of one message cannot hide the others ("Collector started" among 10,000 "tailing file
+// from its end"), a message not written for SUMMARY_MS passes anyway, up to FREE_PASSES such lines
+// per SUMMARY_MS. Field values are clipped (strings, long lists). So the log writes at most
+// burst + 60 * perSecond + 6 * (FREE_PASSES + SUMMARY_KINDS + 1) lines a minute (1,150 by
+// default, well under a megabyte), however many files fail at once.
 import pino from 'pino';
 
 export type Fields = Record<string, unknown>;
@@ -39,9 +42,10 @@ export interface LoggerOptions {
   schedule?: (fn: () => void, ms: number) => void;
 }
 
-export const DEFAULT_LOG_LIMIT: LogLimit = { burst: 200, perSecond: 20 };
+export const DEFAULT_LOG_LIMIT: LogLimit = { burst: 200, perSecond: 10 };
 export const SUMMARY_MS = 10_000;
 export const SUMMARY_KINDS = 10;
+export const FREE_PASSES = 50;
 const MAX_STRING = 4096;
 const MAX_LIST = 50;
 const MAX_TRACKED = 1000; // distinct suppressed messages counted one by one; the rest as "other"
@@ -77,10 +81,13 @@ function unrefTimer(fn: () => void, ms: number): void {
   setTimeout(fn, ms).unref();
 }
 
-/** The global token bucket and the counts of what it held back. */
+/** The global token bucket, the messages' last lines, and the counts of what it held back. */
 class LogGate {
   private tokens: number;
   private last: number;
+  /** When each message last got through (bounded: MAX_TRACKED messages; beyond, no free pass). */
+  private readonly lastPass = new Map<string, number>();
+  private freeWindow = { start: -Infinity, used: 0 };
   private readonly held = new Map<string, { level: Level; msg: string; n: number }>();
   private other = 0;
   private since = 0;
@@ -96,17 +103,25 @@ class LogGate {
     const t = this.now();
     this.tokens = Math.min(this.limit.burst, this.tokens + ((t - this.last) / 1000) * this.limit.perSecond);
     this.last = t;
-    if (this.tokens >= 1) {
-      this.tokens--;
-      this.emit(level, msg, fields);
-      return;
-    }
-    this.hold(level, msg, t);
+    const key = level + ' ' + msg;
+    if (this.tokens >= 1) this.tokens--;
+    else if (!this.freePass(key, t)) return this.hold(key, level, msg, t);
+    if (this.lastPass.has(key) || this.lastPass.size < MAX_TRACKED) this.lastPass.set(key, t);
+    this.emit(level, msg, fields);
   }
 
-  private hold(level: Level, msg: string, t: number): void {
+  /** A message not written for SUMMARY_MS, while this window's free passes last. */
+  private freePass(key: string, t: number): boolean {
+    const prev = this.lastPass.get(key);
+    if (prev !== undefined ? t - prev < SUMMARY_MS : this.lastPass.size >= MAX_TRACKED) return false;
+    if (t - this.freeWindow.start >= SUMMARY_MS) this.freeWindow = { start: t, used: 0 };
+    if (this.freeWindow.used >= FREE_PASSES) return false;
+    this.freeWindow.used++;
+    return true;
+  }
+
+  private hold(key: string, level: Level, msg: string, t: number): void {
     if (this.held.size === 0 && this.other === 0) this.since = t;
-    const key = level + ' ' + msg;
     const h = this.held.get(key);
     if (h) h.n++;
     else if (this.held.size < MAX_TRACKED) this.held.set(key, { level, msg, n: 1 });

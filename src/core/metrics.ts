@@ -32,6 +32,7 @@ export const METRICS = {
   'pusher.send_errors': { kind: 'counter', tags: ['pusher_number'], help: 'Failed send attempts and points rejected by the server or OpenTSDB limits.' },
   'pusher.reconnects': { kind: 'counter', tags: ['pusher_number'], help: 'Connections a pusher opened after its first.' },
   'dry_run.point_dropped': { kind: 'counter', tags: [], help: 'Points left out of the --dry-run output: over OpenTSDB\'s limits, or not a finite number.' },
+  'status.connection_dropped': { kind: 'counter', tags: [], help: 'Status endpoint connections closed to stay under its connection cap.' },
   'queue.depth': { kind: 'gauge', tags: [], help: 'Points waiting in the queue between datapools and pushers.' },
   'lag.seconds': { kind: 'gauge', tags: ['quantile'], help: 'Wall time minus log time of the points handed to the output (p50, p99).' },
 } as const satisfies Record<string, MetricDef>;

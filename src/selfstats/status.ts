@@ -5,6 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry, Series } from './registry.js';
 import { metricHelp } from '../core/metrics.js';
+import { SERVER_OPTIONS, guardConnections } from './connections.js';
 
 export interface StatusSources {
   registry: Registry;
@@ -14,6 +15,8 @@ export interface StatusSources {
   queueDepth(): number;
   /** Default: some entry of pushers() has `canSend: true`. */
   healthy?(): boolean;
+  /** Told of connections closed to stay under the cap or for idling (connections.ts). */
+  dropped?(n: number): void;
 }
 
 export interface StatusServer {
@@ -126,8 +129,8 @@ function handle(src: StatusSources, req: http.IncomingMessage, res: http.ServerR
 
 export async function startStatusServer(listen: string, sources: StatusSources): Promise<StatusServer> {
   const { host, port } = parseListen(listen);
-  const server = http.createServer((req, res) => handle(sources, req, res));
-  server.keepAliveTimeout = 5_000;
+  const server = http.createServer(SERVER_OPTIONS, (req, res) => handle(sources, req, res));
+  guardConnections(server, sources.dropped ?? (() => {}));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => { server.off('error', reject); resolve(); });

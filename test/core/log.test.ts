@@ -1,7 +1,7 @@
 // The collector's own log: the global rate limit, its "N similar messages suppressed" summaries and
 // clipped fields. A hand-set clock and a captured summary timer; no sleeping.
 import { describe, expect, it } from 'vitest';
-import { createLogger, SUMMARY_KINDS, SUMMARY_MS, type LoggerOptions } from '../../src/core/log.js';
+import { createLogger, FREE_PASSES, SUMMARY_KINDS, SUMMARY_MS, type LoggerOptions } from '../../src/core/log.js';
 
 interface Line { level: string; msg: string; [k: string]: unknown }
 
@@ -26,43 +26,60 @@ describe('log rate limit', () => {
     const { log, lines, advance } = harness();
     for (let i = 0; i < 100; i++) log.warn('cannot open file', { path: `/x/${i}` });
     for (let i = 0; i < 30; i++) log.info('tailing file from its end', { path: `/y/${i}` });
-    expect(lines.map((l) => l.path)).toEqual(['/x/0', '/x/1', '/x/2', '/x/3', '/x/4']);
+    // the burst, then the first line of another message (a free pass), then nothing
+    expect(lines.map((l) => l.path)).toEqual(['/x/0', '/x/1', '/x/2', '/x/3', '/x/4', '/y/0']);
     advance(1000);                      // two tokens back
     log.error('tailing stopped');
     log.warn('cannot open file', { path: '/x/100' });
     log.warn('cannot open file', { path: '/x/101' });
-    expect(lines.slice(5).map((l) => l.msg)).toEqual(['tailing stopped', 'cannot open file']);
+    expect(lines.slice(6).map((l) => l.path ?? l.msg)).toEqual(['tailing stopped', '/x/100']);
     advance(SUMMARY_MS);
-    const summary = lines.slice(7);
+    const summary = lines.slice(8);
     expect(summary).toEqual([
       expect.objectContaining({ level: 'warn', msg: '96 similar messages suppressed', suppressed: 96, message: 'cannot open file', seconds: 11 }),
-      expect.objectContaining({ level: 'info', msg: '30 similar messages suppressed', suppressed: 30, message: 'tailing file from its end' }),
+      expect.objectContaining({ level: 'info', msg: '29 similar messages suppressed', suppressed: 29, message: 'tailing file from its end' }),
     ]);
     // the summary is written once; a quiet log says nothing more
     advance(SUMMARY_MS);
-    expect(lines.length).toBe(9);
+    expect(lines.length).toBe(10);
   });
 
-  it('keeps a flood of distinct messages to SUMMARY_KINDS lines and one for the rest', () => {
-    const { log, lines, advance } = harness({ limit: { burst: 1, perSecond: 1 } });
-    for (let i = 0; i < 1000; i++) log.warn(`message ${i % 50}`);
+  it('a flood of one message does not hide another ("Collector started" among the tailing lines)', () => {
+    const { log, lines, advance } = harness({ limit: { burst: 10, perSecond: 1 } });
+    for (let i = 0; i < 10_000; i++) log.info('tailing file from its end', { path: `/g/${i}` });
+    log.info('Collector started');
+    advance(1);
+    log.info('Collector started');   // again within SUMMARY_MS: no second free pass
+    expect(lines.map((l) => l.msg).filter((m) => m === 'Collector started')).toHaveLength(1);
     advance(SUMMARY_MS);
-    expect(lines.length).toBe(1 + SUMMARY_KINDS + 1);
+    expect(lines.at(-2)).toMatchObject({ suppressed: 9990, message: 'tailing file from its end' });
+    expect(lines.at(-1)).toMatchObject({ suppressed: 1, message: 'Collector started' });
+  });
+
+  it('keeps a flood of distinct messages to FREE_PASSES, SUMMARY_KINDS lines and one for the rest', () => {
+    const { log, lines, advance } = harness({ limit: { burst: 1, perSecond: 1 } });
+    for (let i = 0; i < 100_000; i++) log.warn(`message ${i}`);
+    expect(lines.length).toBe(1 + FREE_PASSES);
+    advance(SUMMARY_MS);
+    expect(lines.length).toBe(1 + FREE_PASSES + SUMMARY_KINDS + 1);
     const other = lines.at(-1)!;
     expect(other.msg).toMatch(/other messages suppressed$/);
-    const total = lines.slice(1).reduce((n, l) => n + Number(l.suppressed), 0);
-    expect(total).toBe(999);
+    const total = lines.slice(1 + FREE_PASSES).reduce((n, l) => n + Number(l.suppressed), 0);
+    expect(total).toBe(100_000 - 1 - FREE_PASSES);
   });
 
   it('bounds the volume a minute whatever the input', () => {
-    const { log, lines, advance } = harness({ limit: { burst: 200, perSecond: 20 } });
+    const { log, lines, advance } = harness({ limit: { burst: 200, perSecond: 10 } });
     for (let s = 0; s < 60; s++) {
       for (let i = 0; i < 3000; i++) log.warn('error reading file', { path: `/f/${i}`, error: 'EMFILE: too many open files' });
+      for (let i = 0; i < 100; i++) log.warn(`tailing stopped: error ${s}-${i}`); // messages that never repeat
       advance(1000);
     }
-    // burst + 59 s of refill + 6 summaries
-    expect(lines.length).toBeLessThanOrEqual(200 + 59 * 20 + 6);
-    expect(lines.filter((l) => /suppressed/.test(l.msg)).length).toBe(6);
+    // burst + 59 s of refill + per 10 s: the free passes and a summary
+    const bound = 200 + 59 * 10 + 6 * (FREE_PASSES + SUMMARY_KINDS + 1);
+    expect(lines.length).toBeLessThanOrEqual(bound);
+    expect(lines.filter((l) => /suppressed/.test(l.msg)).length).toBe(6 * (SUMMARY_KINDS + 1));
+    expect(JSON.stringify(lines).length).toBeLessThan(1 << 20); // well under a megabyte a minute
   });
 
   it('flush() writes the pending summary at once (exit)', () => {
