@@ -30,7 +30,8 @@ export class Signals {
   private exitNow = false;
   private hupsPending = 0;
   private reloader: (() => Promise<void>) | null = null;
-  private running: Promise<void> | null = null;
+  private looping = false;
+  private running: Promise<void> = Promise.resolve();
   /** Called before a forced exit (log it, flush the log). */
   onForcedExit: (sig: Caught, code: number) => void = () => {};
   private readonly handlers = new Map<Caught, () => void>();
@@ -89,17 +90,24 @@ export class Signals {
     this.host.exit(code);
   }
 
-  /** The reload loop, started once; callers (onReload: shutdown) wait for the one running. */
+  /** The reload loop, one at a time; callers (onReload: shutdown) wait for the one running. */
   private runReloads(): Promise<void> {
-    this.running ??= this.reloadLoop().finally(() => { this.running = null; });
+    if (!this.looping) {
+      this.looping = true;
+      this.running = this.reloadLoop();
+    }
     return this.running;
   }
 
   private async reloadLoop(): Promise<void> {
-    // Every SIGHUP that came while a reload ran asks for one more: the config may have changed again.
-    while (this.hupsPending > 0 && this.reloader && !this.stopSignal) {
-      this.hupsPending = 0;
-      await this.reloader();
+    try {
+      // Every SIGHUP that came while a reload ran asks for one more: the config may have changed again.
+      while (this.hupsPending > 0 && this.reloader && !this.stopSignal) {
+        this.hupsPending = 0;
+        await this.reloader();
+      }
+    } finally {
+      this.looping = false; // synchronously with the last check: a SIGHUP after it starts a new loop
     }
   }
 }
