@@ -7,8 +7,8 @@
 // that a flood of one message cannot hide the others ("Collector started" among 10,000 "tailing file
 // from its end"), a message not written for SUMMARY_MS passes anyway, up to FREE_PASSES such lines
 // per SUMMARY_MS. Field values are clipped (strings, long lists). So the log writes at most
-// burst + 60 * perSecond + 6 * (FREE_PASSES + SUMMARY_KINDS + 1) lines a minute (1,150 by
-// default, well under a megabyte), however many files fail at once.
+// burst + 60 * perSecond + 6 * (FREE_PASSES + SUMMARY_KINDS + 1) lines a minute (about 2,000 by
+// default, some 600 KB of typical lines; then 970 a minute), however many files fail at once.
 import pino from 'pino';
 
 export type Fields = Record<string, unknown>;
@@ -42,7 +42,8 @@ export interface LoggerOptions {
   schedule?: (fn: () => void, ms: number) => void;
 }
 
-export const DEFAULT_LOG_LIMIT: LogLimit = { burst: 200, perSecond: 10 };
+// The burst lets a start-up say what it opened (500 files: 500 lines); beyond, summaries.
+export const DEFAULT_LOG_LIMIT: LogLimit = { burst: 1000, perSecond: 10 };
 export const SUMMARY_MS = 10_000;
 export const SUMMARY_KINDS = 10;
 export const FREE_PASSES = 50;

@@ -1,7 +1,7 @@
 // The collector's own log: the global rate limit, its "N similar messages suppressed" summaries and
 // clipped fields. A hand-set clock and a captured summary timer; no sleeping.
 import { describe, expect, it } from 'vitest';
-import { createLogger, FREE_PASSES, SUMMARY_KINDS, SUMMARY_MS, type LoggerOptions } from '../../src/core/log.js';
+import { createLogger, DEFAULT_LOG_LIMIT, FREE_PASSES, SUMMARY_KINDS, SUMMARY_MS, type LoggerOptions } from '../../src/core/log.js';
 
 interface Line { level: string; msg: string; [k: string]: unknown }
 
@@ -69,14 +69,15 @@ describe('log rate limit', () => {
   });
 
   it('bounds the volume a minute whatever the input', () => {
-    const { log, lines, advance } = harness({ limit: { burst: 200, perSecond: 10 } });
+    const { burst, perSecond } = DEFAULT_LOG_LIMIT;
+    const { log, lines, advance } = harness({ limit: DEFAULT_LOG_LIMIT });
     for (let s = 0; s < 60; s++) {
       for (let i = 0; i < 3000; i++) log.warn('error reading file', { path: `/f/${i}`, error: 'EMFILE: too many open files' });
       for (let i = 0; i < 100; i++) log.warn(`tailing stopped: error ${s}-${i}`); // messages that never repeat
       advance(1000);
     }
     // burst + 59 s of refill + per 10 s: the free passes and a summary
-    const bound = 200 + 59 * 10 + 6 * (FREE_PASSES + SUMMARY_KINDS + 1);
+    const bound = burst + 59 * perSecond + 6 * (FREE_PASSES + SUMMARY_KINDS + 1);
     expect(lines.length).toBeLessThanOrEqual(bound);
     expect(lines.filter((l) => /suppressed/.test(l.msg)).length).toBe(6 * (SUMMARY_KINDS + 1));
     expect(JSON.stringify(lines).length).toBeLessThan(1 << 20); // well under a megabyte a minute
