@@ -111,6 +111,7 @@ interface Slot {
 interface GroupState {
   cfg: TailGroup;
   regexes: RegExp[];
+  bases: string[];                    // globBase of each glob (computed once)
   slots: Map<string, Slot>;
   byInode: Map<string, Slot>;
   retired: Map<string, Checkpoint>;   // "dev:ino" -> where a closed file was left
@@ -127,6 +128,7 @@ interface GroupState {
 }
 
 const RETIRED_MAX = 1024;
+const SAFETY_CHECKS_PER_TICK = 250;
 const inodeKey = (dev: number, ino: number) => `${dev}:${ino}`;
 const errCode = (e: unknown) => (e as NodeJS.ErrnoException)?.code ?? String(e);
 
@@ -140,6 +142,7 @@ export class TailManager {
   private wake: (() => void) | null = null;
   private started = false;
   private stopped = false;
+  private safetyCursor = 0;
   private blocked = false;
   private timers: NodeJS.Timeout[] = [];
   private dirWatchers = new Map<string, { w: fs.FSWatcher; ino: number }>();
@@ -183,11 +186,13 @@ export class TailManager {
       return;
     }
     void this.pump();
-    for (const g of [...this.groups.values()]) await this.scanGroup(g, true);
+    // One directory-watcher sync after all the scans, not one per group (that was O(groups²)).
+    for (const g of [...this.groups.values()]) await this.scanGroup(g, true, false);
+    this.syncDirWatchers();
     if (this.stopped) return;
     const every = (ms: number, f: () => void) => this.timers.push(setInterval(f, ms));
     every(Math.max(50, this.opts.pollIntervalSec * 1000), () => {
-      for (const g of this.groups.values()) void this.scanGroup(g, false);
+      void Promise.all([...this.groups.values()].map((g) => this.scanGroup(g, false, false))).then(() => this.syncDirWatchers());
     });
     every(this.opts.fileCheckMs ?? 1000, () => this.pollCheck(false));
     every(this.opts.pollFileCheckMs ?? 250, () => this.pollCheck(true));
@@ -274,6 +279,7 @@ export class TailManager {
       const pollChanged = g.cfg.pollFile !== cfg.pollFile;
       g.cfg = { ...cfg, globs: [...cfg.globs] };
       g.regexes = cfg.globs.map(globToRegExp);
+      g.bases = cfg.globs.map(globBase);
       for (const s of [...g.slots.values()]) {
         if (!g.regexes.some((re) => re.test(s.path))) this.closeSlot(s, 'no longer matched');
         else if (pollChanged) { this.unwatch(s); if (!cfg.pollFile) this.watch(s); }
@@ -282,7 +288,7 @@ export class TailManager {
       toScan.push(g);
     }
     this.groups = rebuilt;
-    for (const g of toScan) await this.scanGroup(g, true);
+    for (const g of toScan) await this.scanGroup(g, true, false);
     this.syncDirWatchers();
   }
 
@@ -290,7 +296,7 @@ export class TailManager {
 
   private newGroup(cfg: TailGroup): GroupState {
     return {
-      cfg: { ...cfg, globs: [...cfg.globs] }, regexes: cfg.globs.map(globToRegExp), slots: new Map(),
+      cfg: { ...cfg, globs: [...cfg.globs] }, regexes: cfg.globs.map(globToRegExp), bases: cfg.globs.map(globBase), slots: new Map(),
       byInode: new Map(), retired: new Map(), openErrors: new Map(), aliases: new Set(), removed: false,
       scanned: false, initialPending: false, scanning: false, rescanAgain: false, rescanTimer: null, behindCount: 0, hadData: false,
     };
@@ -302,7 +308,7 @@ export class TailManager {
     return [...set].sort();
   }
 
-  private async scanGroup(g: GroupState, initial: boolean): Promise<void> {
+  private async scanGroup(g: GroupState, initial: boolean, syncDirs = true): Promise<void> {
     if (g.scanning) { g.rescanAgain = true; return; }
     g.scanning = true;
     try {
@@ -327,7 +333,7 @@ export class TailManager {
     } finally {
       g.scanning = false;
     }
-    this.syncDirWatchers();
+    if (syncDirs) this.syncDirWatchers();
     this.updateGroupIdle(g);
   }
 
@@ -491,7 +497,7 @@ export class TailManager {
     const want = new Set<string>();
     for (const g of this.groups.values()) {
       if (g.cfg.pollFile || g.removed) continue;
-      for (const glob of g.cfg.globs) want.add(globBase(glob));
+      for (const b of g.bases) want.add(b);
       for (const p of g.slots.keys()) want.add(path.dirname(p));
     }
     for (const [d, { w }] of this.dirWatchers) if (!want.has(d)) { w.close(); this.dirWatchers.delete(d); }
@@ -540,10 +546,21 @@ export class TailManager {
   }
 
   private pollCheck(pollFile: boolean): void {
+    // Watched files: inotify reports their changes, and this stat poll is a safety net. Checking
+    // every file every tick cost 10% of a core idle with 10,000 files; so files in the middle of a
+    // rotation and files without a watcher are checked every tick, the others
+    // SAFETY_CHECKS_PER_TICK at a time, in turn.
+    const rest: Slot[] = [];
     for (const g of this.groups.values()) {
       if (g.cfg.pollFile !== pollFile) continue;
-      for (const s of g.slots.values()) this.enqueue(s);
+      for (const s of g.slots.values()) {
+        if (pollFile || !s.watcher || s.rotationSeen || s.moreData) this.enqueue(s);
+        else rest.push(s);
+      }
     }
+    const n = Math.min(rest.length, SAFETY_CHECKS_PER_TICK);
+    for (let i = 0; i < n; i++) this.enqueue(rest[(this.safetyCursor + i) % rest.length]!);
+    this.safetyCursor = rest.length ? (this.safetyCursor + n) % rest.length : 0;
   }
 
   // ---------------------------------------------------------------- reading
