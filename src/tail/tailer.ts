@@ -28,7 +28,7 @@ import * as path from 'node:path';
 import type { FileIdentity, LineBatch } from '../core/types.js';
 import { WarnLimiter, type Logger } from '../core/log.js';
 import type { Registry, Series } from '../selfstats/registry.js';
-import { expandGlob, globBase, globToRegExp } from './glob.js';
+import { expandGlob, globBase, globToRegExp, hasMagic } from './glob.js';
 import { DEFAULT_CHUNK_BYTES, FileReader, type Checkpoint, type StartAt } from './reader.js';
 
 export interface TailGroup {
@@ -128,7 +128,7 @@ interface GroupState {
 }
 
 const RETIRED_MAX = 1024;
-const SAFETY_CHECKS_PER_TICK = 250;
+const SAFETY_CHECKS_PER_TICK = 100;
 const inodeKey = (dev: number, ino: number) => `${dev}:${ino}`;
 const errCode = (e: unknown) => (e as NodeJS.ErrnoException)?.code ?? String(e);
 
@@ -143,6 +143,11 @@ export class TailManager {
   private started = false;
   private stopped = false;
   private safetyCursor = 0;
+  /** Bumped whenever a group's slots change; pollCheck() lists them again then. */
+  private slotsVersion = 0;
+  private listedVersion = -1;
+  private watchedSlots: Slot[] = [];
+  private polledSlots: Slot[] = [];
   private blocked = false;
   private timers: NodeJS.Timeout[] = [];
   private dirWatchers = new Map<string, { w: fs.FSWatcher; ino: number }>();
@@ -192,7 +197,8 @@ export class TailManager {
     if (this.stopped) return;
     const every = (ms: number, f: () => void) => this.timers.push(setInterval(f, ms));
     every(Math.max(50, this.opts.pollIntervalSec * 1000), () => {
-      void Promise.all([...this.groups.values()].map((g) => this.scanGroup(g, false, false))).then(() => this.syncDirWatchers());
+      const due = [...this.groups.values()].filter((g) => !this.allTailed(g));
+      void Promise.all(due.map((g) => this.scanGroup(g, false, false))).then(() => this.syncDirWatchers());
     });
     every(this.opts.fileCheckMs ?? 1000, () => this.pollCheck(false));
     every(this.opts.pollFileCheckMs ?? 250, () => this.pollCheck(true));
@@ -288,6 +294,7 @@ export class TailManager {
       toScan.push(g);
     }
     this.groups = rebuilt;
+    this.slotsVersion++;
     for (const g of toScan) await this.scanGroup(g, true, false);
     this.syncDirWatchers();
   }
@@ -300,6 +307,11 @@ export class TailManager {
       byInode: new Map(), retired: new Map(), openErrors: new Map(), aliases: new Set(), removed: false,
       scanned: false, initialPending: false, scanning: false, rescanAgain: false, rescanTimer: null, behindCount: 0, hadData: false,
     };
+  }
+
+  /** Every glob is a plain path already tailed: a rescan cannot find anything (rotation is followed per file). */
+  private allTailed(g: GroupState): boolean {
+    return g.cfg.globs.every((x) => !x.includes('\\') && !hasMagic(x) && g.slots.has(x));
   }
 
   private async expand(cfg: TailGroup): Promise<string[]> {
@@ -410,6 +422,7 @@ export class TailManager {
       byteRead: this.opts.registry.counter('tail.byte_read', tags),
     };
     g.slots.set(p, s);
+    this.slotsVersion++;
     g.byInode.set(inodeKey(reader.dev, reader.ino), s);
     if (!this.opts.once && !g.cfg.pollFile) this.watch(s);
     this.updateBehind(s);
@@ -422,6 +435,7 @@ export class TailManager {
     const g = s.group;
     this.opts.log.info('file renamed, following it under its new name', { group: g.cfg.name, path: s.path, new_path: p });
     g.slots.delete(s.path);
+    this.slotsVersion++;
     s.path = p;
     s.reader.path = p;
     s.rotationSeen = false;
@@ -430,6 +444,7 @@ export class TailManager {
     s.lineRead = this.opts.registry.counter('tail.line_read', tags);
     s.byteRead = this.opts.registry.counter('tail.byte_read', tags);
     g.slots.set(p, s);
+    this.slotsVersion++;
     this.enqueue(s);
   }
 
@@ -452,6 +467,7 @@ export class TailManager {
     s.reader.close();
     if (s.behind) { s.behind = false; g.behindCount--; }
     if (g.slots.get(s.path) === s) g.slots.delete(s.path);
+    this.slotsVersion++;
     const key = inodeKey(s.reader.dev, s.reader.ino);
     if (g.byInode.get(key) === s) g.byInode.delete(key);
     if (!g.slots.has(s.path)) { this.opts.registry.remove(s.lineRead); this.opts.registry.remove(s.byteRead); }
@@ -548,19 +564,25 @@ export class TailManager {
   private pollCheck(pollFile: boolean): void {
     // Watched files: inotify reports their changes, and this stat poll is a safety net. Checking
     // every file every tick cost 10% of a core idle with 10,000 files; so files in the middle of a
-    // rotation and files without a watcher are checked every tick, the others
-    // SAFETY_CHECKS_PER_TICK at a time, in turn.
-    const rest: Slot[] = [];
+    // rotation, with more to read or without a watcher are checked every tick, the others
+    // SAFETY_CHECKS_PER_TICK at a time, in turn. The slots are listed again only when they change.
+    if (this.listedVersion !== this.slotsVersion) this.listSlots();
+    const list = pollFile ? this.polledSlots : this.watchedSlots;
+    if (pollFile) { for (const s of list) this.enqueue(s); return; }
+    for (const s of list) if (!s.watcher || s.rotationSeen || s.moreData) this.enqueue(s);
+    const n = Math.min(list.length, SAFETY_CHECKS_PER_TICK);
+    for (let i = 0; i < n; i++) this.enqueue(list[(this.safetyCursor + i) % list.length]!);
+    this.safetyCursor = list.length ? (this.safetyCursor + n) % list.length : 0;
+  }
+
+  private listSlots(): void {
+    this.polledSlots = [];
+    this.watchedSlots = [];
     for (const g of this.groups.values()) {
-      if (g.cfg.pollFile !== pollFile) continue;
-      for (const s of g.slots.values()) {
-        if (pollFile || !s.watcher || s.rotationSeen || s.moreData) this.enqueue(s);
-        else rest.push(s);
-      }
+      const to = g.cfg.pollFile ? this.polledSlots : this.watchedSlots;
+      for (const s of g.slots.values()) to.push(s);
     }
-    const n = Math.min(rest.length, SAFETY_CHECKS_PER_TICK);
-    for (let i = 0; i < n; i++) this.enqueue(rest[(this.safetyCursor + i) % rest.length]!);
-    this.safetyCursor = rest.length ? (this.safetyCursor + n) % rest.length : 0;
+    this.listedVersion = this.slotsVersion;
   }
 
   // ---------------------------------------------------------------- reading
