@@ -112,6 +112,7 @@ interface GroupState {
   cfg: TailGroup;
   regexes: RegExp[];
   bases: string[];                    // globBase of each glob (computed once)
+  plainGlobs: boolean;                // every glob is a plain path (no wildcard, no escape)
   slots: Map<string, Slot>;
   byInode: Map<string, Slot>;
   retired: Map<string, Checkpoint>;   // "dev:ino" -> where a closed file was left
@@ -130,6 +131,7 @@ interface GroupState {
 const RETIRED_MAX = 1024;
 const SAFETY_CHECKS_PER_TICK = 100;
 const inodeKey = (dev: number, ino: number) => `${dev}:${ino}`;
+const plainGlobs = (globs: readonly string[]) => globs.every((x) => !x.includes('\\') && !hasMagic(x));
 const errCode = (e: unknown) => (e as NodeJS.ErrnoException)?.code ?? String(e);
 
 export class TailManager {
@@ -146,6 +148,8 @@ export class TailManager {
   /** Bumped whenever a group's slots change; pollCheck() lists them again then. */
   private slotsVersion = 0;
   private listedVersion = -1;
+  private wantVersion = -1;
+  private want = new Set<string>();
   private watchedSlots: Slot[] = [];
   private polledSlots: Slot[] = [];
   private blocked = false;
@@ -286,6 +290,7 @@ export class TailManager {
       g.cfg = { ...cfg, globs: [...cfg.globs] };
       g.regexes = cfg.globs.map(globToRegExp);
       g.bases = cfg.globs.map(globBase);
+      g.plainGlobs = plainGlobs(cfg.globs);
       for (const s of [...g.slots.values()]) {
         if (!g.regexes.some((re) => re.test(s.path))) this.closeSlot(s, 'no longer matched');
         else if (pollChanged) { this.unwatch(s); if (!cfg.pollFile) this.watch(s); }
@@ -303,7 +308,7 @@ export class TailManager {
 
   private newGroup(cfg: TailGroup): GroupState {
     return {
-      cfg: { ...cfg, globs: [...cfg.globs] }, regexes: cfg.globs.map(globToRegExp), bases: cfg.globs.map(globBase), slots: new Map(),
+      cfg: { ...cfg, globs: [...cfg.globs] }, regexes: cfg.globs.map(globToRegExp), bases: cfg.globs.map(globBase), plainGlobs: plainGlobs(cfg.globs), slots: new Map(),
       byInode: new Map(), retired: new Map(), openErrors: new Map(), aliases: new Set(), removed: false,
       scanned: false, initialPending: false, scanning: false, rescanAgain: false, rescanTimer: null, behindCount: 0, hadData: false,
     };
@@ -311,7 +316,7 @@ export class TailManager {
 
   /** Every glob is a plain path already tailed: a rescan cannot find anything (rotation is followed per file). */
   private allTailed(g: GroupState): boolean {
-    return g.cfg.globs.every((x) => !x.includes('\\') && !hasMagic(x) && g.slots.has(x));
+    return g.plainGlobs && g.cfg.globs.every((x) => g.slots.has(x));
   }
 
   private async expand(cfg: TailGroup): Promise<string[]> {
@@ -510,12 +515,16 @@ export class TailManager {
   /** Watches the directories of the tailed files and the literal bases of the globs. */
   private syncDirWatchers(): void {
     if (this.opts.once || this.stopped) return;
-    const want = new Set<string>();
-    for (const g of this.groups.values()) {
-      if (g.cfg.pollFile || g.removed) continue;
-      for (const b of g.bases) want.add(b);
-      for (const p of g.slots.keys()) want.add(path.dirname(p));
+    if (this.wantVersion !== this.slotsVersion) { // listed again only when the slots changed
+      this.want = new Set<string>();
+      for (const g of this.groups.values()) {
+        if (g.cfg.pollFile || g.removed) continue;
+        for (const b of g.bases) this.want.add(b);
+        for (const p of g.slots.keys()) this.want.add(path.dirname(p));
+      }
+      this.wantVersion = this.slotsVersion;
     }
+    const want = this.want;
     for (const [d, { w }] of this.dirWatchers) if (!want.has(d)) { w.close(); this.dirWatchers.delete(d); }
     for (const d of want) {
       let ino: number;
