@@ -89,15 +89,20 @@ describe('SIGHUP during start-up (CLI, daemon)', () => {
   }, 150_000);
 });
 
+/** --once over the 1M-line seed log with stdout held: reading stops when the output is full, well inside the file. */
+async function blockedReplay(tag: string): Promise<{ d: Daemon; seed: string }> {
+  dir = tempDir(tag);
+  const seed = await cachedSeedLog(1_000_000, 2780);
+  const conf = restApiConfig(path.join(dir, 'c.conf'), [seed]);
+  const d = daemon = new Daemon(['-c', conf, '--once', '--dry-run', '--assume-now', ASSUME_NOW], { blockStdout: true });
+  await until(() => d.findLog('tailing file from its start') || d.isExited, 30_000, 'the replay to start');
+  expect(d.isExited, d.stderr()).toBe(false);
+  return { d, seed };
+}
+
 describe('SIGTERM during --once (CLI)', () => {
   it('stops reading, pushes every dirty key, drains, exits 0: the output of an uninterrupted run over the lines read', async () => {
-    dir = tempDir('once-term');
-    const seed = await cachedSeedLog(1_000_000, 2780);
-    const conf = restApiConfig(path.join(dir, 'c.conf'), [seed]);
-    // stdout held: reading stops when the output is full, well inside the file
-    const d = daemon = new Daemon(['-c', conf, '--once', '--dry-run', '--assume-now', ASSUME_NOW], { blockStdout: true });
-    await until(() => d.findLog('tailing file from its start') || d.isExited, 30_000, 'the replay to start');
-    expect(d.isExited, d.stderr()).toBe(false);
+    const { d, seed } = await blockedReplay('once-term');
     await sleep(1500);
     d.signal('SIGTERM');
     await sleep(200);
@@ -126,12 +131,7 @@ describe('SIGTERM during --once (CLI)', () => {
   }, 180_000);
 
   it('a second SIGTERM while the drain is stuck forces the exit at once (143)', async () => {
-    dir = tempDir('once-term2');
-    const seed = await cachedSeedLog(1_000_000, 2780);
-    const conf = restApiConfig(path.join(dir, 'c.conf'), [seed]);
-    const d = daemon = new Daemon(['-c', conf, '--once', '--dry-run', '--assume-now', ASSUME_NOW], { blockStdout: true });
-    await until(() => d.findLog('tailing file from its start') || d.isExited, 30_000, 'the replay to start');
-    expect(d.isExited, d.stderr()).toBe(false);
+    const { d } = await blockedReplay('once-term2');
     await sleep(1000);
     d.signal('SIGTERM');
     await until(() => d.findLog('Stopping'), 10_000, 'the first SIGTERM to be taken');
