@@ -34,7 +34,7 @@ export async function runDaemon(initial: Config, o: CliOptions, log: Logger): Pr
   const engine = new Engine(config, { log, registry, sink, threads: o.threads, profile: o.profile, wallClock: clock, onLag: (s) => lag.record(s) });
   const stateFile = o.stateFile ?? (o.dryRun ? '' : config.settings.state_file);
 
-  const checkpointer = new Checkpointer(stateFile, engine, sink, log);
+  const checkpointer = new Checkpointer({ file: stateFile, source: engine, sink, log, registry, wallClock: clock });
   checkpointer.restore(config);
 
   const tails = new TailManager(tailGroups(config, o), {
@@ -48,7 +48,7 @@ export async function runDaemon(initial: Config, o: CliOptions, log: Logger): Pr
   });
 
   checkpointer.attach(tails);
-  const saveState = () => checkpointer.save();
+  const saveState = (force = false) => checkpointer.save(force);
 
   const status = await serveStatus(config, { registry, engine, tails, pool, log });
 
@@ -110,7 +110,8 @@ export async function runDaemon(initial: Config, o: CliOptions, log: Logger): Pr
     log.warn(checkpointer.enabled ? 'Output not drained at shutdown; unsent points are kept in the state file'
       : 'Output not drained at shutdown; unsent points are lost (no state file)', { pending: sink.pending().length });
   }
-  await saveState();
+  await saveState(true);
+  await checkpointer.close();
   const closed = await Promise.race([sink.close().then(() => true), delay(SHUTDOWN_CLOSE_MS).then(() => false)]);
   // A stuck output (a TSD that does not read, a --dry-run stdout nobody reads) has writes pending
   // that would keep the process alive forever: exit anyway once the rest is closed.

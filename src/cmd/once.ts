@@ -17,7 +17,7 @@ export async function runOnce(config: Config, o: CliOptions, log: Logger): Promi
   const { sink, pool } = makeOutput(config, o, log, registry);
   const engine = new Engine(config, { log, registry, sink, threads: o.threads, profile: o.profile, wallClock: shiftedClock(o.assumeNow) });
   // A replay never touches the daemon's state_file; it checkpoints only into --state-file.
-  const checkpointer = new Checkpointer(o.stateFile ?? '', engine, sink, log);
+  const checkpointer = new Checkpointer({ file: o.stateFile ?? '', source: engine, sink, log, registry, wallClock: shiftedClock(o.assumeNow) });
   checkpointer.restore(config);
   const tails = new TailManager(
     config.groups.map((g) => ({ name: g.name, globs: g.files, pollFile: g.poll_file, fromStart: true })),
@@ -41,7 +41,8 @@ export async function runOnce(config: Config, o: CliOptions, log: Logger): Promi
   try { await tails.done; } finally { progress.stop(); if (timer) clearInterval(timer); }
   await engine.flushAll();
   await sink.flush();
-  await checkpointer.save();
+  await checkpointer.save(true);
+  await checkpointer.close();
   await sink.close();   // after close: a tcp server's last error replies are read and counted
   log.info('Replay finished', summary(registry, !o.dryRun));
   await tails.stop();

@@ -32,6 +32,34 @@ export class TupleMap<V> {
     return found;
   }
 
+  /** The value of a tuple, if one was made or put. */
+  find(vals: ArrayLike<string | undefined>): V | undefined {
+    const w = this.width;
+    let m = this.root;
+    for (let i = 0; i < w - 1; i++) {
+      const next = m.get(vals[i] ?? '') as Map<string, unknown> | undefined;
+      if (next === undefined) return undefined;
+      m = next;
+    }
+    return m.get(vals[w - 1] ?? '') as V | undefined;
+  }
+
+  /** Sets the value of a tuple (made or replaced). */
+  put(vals: ArrayLike<string | undefined>, value: V): void {
+    const w = this.width;
+    let m = this.root;
+    for (let i = 0; i < w - 1; i++) {
+      const v = vals[i] ?? '';
+      let next = m.get(v) as Map<string, unknown> | undefined;
+      if (next === undefined) {
+        next = new Map();
+        m.set(own(v), next);
+      }
+      m = next;
+    }
+    m.set(own(vals[w - 1] ?? ''), value);
+  }
+
   /** Forgets a tuple (and the levels it leaves empty). */
   delete(path: readonly string[]): void {
     const maps: Array<Map<string, unknown>> = [this.root];

@@ -90,7 +90,8 @@ export class Engine {
     const reg = this.opts.registry;
     const tags = { log_group: group.name };
     this.groups.set(group.name, {
-      group, extractor: new Extractor(group), pool: new GroupPool(group, reg, this.opts.sink.newBatch()), files: new Map(), lastLineAt: this.now(),
+      group, extractor: new Extractor(group), pool: new GroupPool(group, reg, this.opts.sink.newBatch(), { log: this.opts.log, wallClock: this.now }),
+      files: new Map(), lastLineAt: this.now(),
       badDates: reg.counter('parse.date_failed', tags), valueFails: reg.counter('parse.value_failed', tags),
       negatives: reg.counter('parse.value_negative', tags), skippedLong: reg.counter('tail.line_too_long', tags),
     });
@@ -349,6 +350,15 @@ export class Engine {
       if (w) waits.push(w);
     }
     if (waits.length) return Promise.all(waits).then(() => undefined);
+  }
+
+  /** The datapool stage of each group, for checkpoints and /status (their snapshot and counts). */
+  datapools(): GroupPool[] {
+    return [...this.groups.values()].map((rt) => rt.pool);
+  }
+
+  datapool(name: string): GroupPool | undefined {
+    return this.groups.get(name)?.pool;
   }
 
   /** Newest log time seen per file (year inference), for a checkpoint. */

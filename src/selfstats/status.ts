@@ -9,6 +9,8 @@ export interface StatusSources {
   registry: Registry;
   files(): unknown[];
   shards(): unknown[];
+  /** Per log group: its keys, its limits, and its tags with the most distinct values. */
+  groups?(): unknown[];
   pushers(): unknown[];
   queueDepth(): number;
   /** Default: some entry of pushers() has `canSend: true`. */
@@ -29,6 +31,15 @@ const HELP: Record<string, string> = {
   'tail.byte_read': 'Bytes read from a tailed file.',
   'data_pool.key_tracked': 'Keys held by a datapool shard.',
   'data_pool.key_stalled': 'Keys forgotten as stale by a datapool shard.',
+  'data_pool.tag_values': 'Distinct values a line tag holds in a log group (max_tag_values).',
+  'data_pool.tag_value_folded': 'Lines whose tag value was folded into _other_ (max_tag_values reached).',
+  'data_pool.update_dropped': 'Updates dropped because they would create a key past max_keys.',
+  'state.cuts_written': 'Checkpoints written to the state file.',
+  'state.cut_seconds': 'Main-thread time of the last checkpoint.',
+  'state.cut_seconds_max': 'Main-thread time of the longest checkpoint so far.',
+  'state.cut_pause_seconds': 'Longest single pause of the last checkpoint.',
+  'state.bytes': 'Size of the newest state file.',
+  'state.write_errors': 'Failed state file writes and compactions, by error.',
   'pusher.key_sent': 'Points sent by a pusher.',
   'pusher.byte_sent': 'Bytes sent by a pusher.',
   'pusher.send_errors': 'Failed send attempts and points rejected by the server or OpenTSDB limits.',
@@ -100,6 +111,7 @@ function statusJson(src: StatusSources): string {
     queue: { depth: src.queueDepth() },
     files: src.files(),
     shards: src.shards(),
+    groups: src.groups?.() ?? [],
     pushers: src.pushers(),
     memory: memory(),
   }, null, 2) + '\n';
