@@ -16,7 +16,7 @@ export interface TagCount {
   tag: string;
   /** Distinct values held now (`_other_` included). */
   values: number;
-  /** Lines whose value was folded into `_other_` so far. */
+  /** Lines counted in the tag's `_other_` series so far (folded values, and a literal `_other_`). */
   folded: number;
 }
 

@@ -32,7 +32,7 @@ const HELP: Record<string, string> = {
   'data_pool.key_tracked': 'Keys held by a datapool shard.',
   'data_pool.key_stalled': 'Keys forgotten as stale by a datapool shard.',
   'data_pool.tag_values': 'Distinct values a line tag holds in a log group (max_tag_values).',
-  'data_pool.tag_value_folded': 'Lines whose tag value was folded into _other_ (max_tag_values reached).',
+  'data_pool.tag_value_folded': 'Lines counted in the _other_ series of a tag (its values past max_tag_values).',
   'data_pool.update_dropped': 'Updates dropped because they would create a key past max_keys.',
   'state.cuts_written': 'Checkpoints written to the state file.',
   'state.cut_seconds': 'Main-thread time of the last checkpoint.',
