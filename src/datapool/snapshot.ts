@@ -187,8 +187,6 @@ export interface LegacyPoolState {
 }
 
 export interface RestoreCounts {
-  sets: number;
-  keys: number;
   /** Keys whose reference is no longer in the config, or changed kind. */
   keysDropped: number;
   /** Sets not restored because the group's tags changed. */
@@ -202,9 +200,9 @@ export class PoolRestore {
   private refMap: Array<RefSpec | null> = [];
   /** The group's tags changed: its sets cannot be matched. */
   tagsChanged = false;
-  readonly counts: RestoreCounts = { sets: 0, keys: 0, keysDropped: 0, setsDropped: 0 };
+  readonly counts: RestoreCounts = { keysDropped: 0, setsDropped: 0 };
 
-  constructor(private readonly pool: GroupPool) {}
+  constructor(readonly pool: GroupPool) {}
 
   header(h: PoolHeader): void {
     const byName = new Map(this.pool.refs.map((ref) => [ref.id, ref]));
@@ -232,7 +230,6 @@ export class PoolRestore {
     const old = this.byId.get(id);
     if (old && old.tagPrefix !== prefix) this.gone(id);
     const set = old && !old.dead ? old : this.pool.index.restore(id, prefix);
-    if (!old) this.counts.sets++;
     this.byId.set(id, set);
     for (let i = 0; i < set.keys.length; i++) this.pool.dropKey(set, i);
     for (let i = 0; i < n; i++) this.key(r, set);
@@ -257,7 +254,6 @@ export class PoolRestore {
     key.stat = ref.kind.read(r, ref);
     if (r.pos !== end) throw new DecodeError(`a ${ref.id} statistic of ${len} bytes read as ${r.pos - end + len}`);
     if (key.dirty && this.pool.group.live_poll) shard.dirty.push(key);
-    this.counts.keys++;
   }
 
   /** A pool as a version-1 (JSON) state file held it. */
@@ -272,7 +268,6 @@ export class PoolRestore {
         this.counts.setsDropped++; // the group's tags changed
         continue;
       }
-      this.counts.sets++;
       const shard = this.pool.shards[set.shard]!;
       for (const ks of s.keys) {
         const ref = this.pool.refs[ks.i];
@@ -286,7 +281,6 @@ export class PoolRestore {
         key.lastStamp = ks.lastStamp ?? -Infinity;
         key.dirty = ks.dirty === true;
         if (key.dirty && this.pool.group.live_poll) shard.dirty.push(key);
-        this.counts.keys++;
       }
       if (set.live === 0) this.pool.index.forget(set);
     }

@@ -107,8 +107,8 @@ export class Restorer implements StateVisitor {
       if (c.keysDropped) {
         log.warn('Keys of a log group not restored: their metric is no longer in the group', { log_group: name, keys: c.keysDropped });
       }
-      sets += c.sets;
-      keys += c.keys;
+      sets += pr.pool.index.size;
+      keys += pr.pool.keyCount;
     }
     const files = JSON.parse(this.filesJson) as unknown[];
     return { sets, keys, files: Array.isArray(files) ? files : [], pending: this.points, cutAt: this.cutAt };
