@@ -19,6 +19,8 @@
 //     keys: <n> series per combination of <tag names> (or "<n> series" without line tags)
 //       <meter|histogram|counter> <key_prefix>.<key_suffix>.{<stats>}
 //         <tag names and reference tags>  <- <value source>
+//     limits: max_tag_values <n>, max_keys <n>; worst case <n> keys, about <size>
+//       tag <name> = $<pos> (<group>) can take any number of values
 //
 //   warnings:
 //     log group <name>: <glob> matches no file now
@@ -26,6 +28,7 @@ import { promises as fsp } from 'node:fs';
 import type { Config, LogGroup, MetricDef, Reference } from '../config/types.js';
 import { expandGlob } from '../tail/glob.js';
 import { formatBytes, makeStyle, useColour, type Style } from './style.js';
+import { limitsReport } from './limits.js';
 
 export const STATS: Record<MetricDef['type'], string[]> = {
   meter: ['count', 'rate._1min', 'rate._5min', 'rate._15min'],
@@ -99,7 +102,7 @@ async function groupReport(g: LogGroup, st: Style, warnings: string[]): Promise<
     const w = Math.max(...rows.map(([t]) => t.length));
     for (const [tags, src] of rows) s += `      ${tags.padEnd(w)}  <- ${src}\n`;
   }
-  return s;
+  return s + limitsReport(g, st, warnings);
 }
 
 /** Where a reference's value comes from, e.g. `1 per line`, `$6 / 1000 (float)`, `$6 - $8 - $10`. */
