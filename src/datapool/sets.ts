@@ -141,9 +141,12 @@ export class SetIndex {
   /** A checkpointed set, by its id and tag string (created empty, or the one already there). */
   restore(id: number, prefix: string): SeriesSet {
     const values = this.valuesOf(prefix);
-    let canonical = '';
-    for (let i = 0; i < values.length; i++) if (this.constTags[i] === null) canonical += '\u0001' + values[i];
-    const shardIdx = this.shards.length === 1 ? 0 : hashKey(canonical) % this.shards.length;
+    let shardIdx = 0;
+    if (this.shards.length > 1) {
+      let canonical = '';
+      for (let i = 0; i < values.length; i++) if (this.constTags[i] === null) canonical += '\u0001' + values[i];
+      shardIdx = hashKey(canonical) % this.shards.length;
+    }
     const set = this.shards[shardIdx]!.sets.get(prefix) ?? this.add(id, prefix, shardIdx, values);
     if (id >= this.nextId) this.nextId = id + 1;
     if (this.group.tags.length === 0) this.noTags = set;
@@ -162,14 +165,19 @@ export class SetIndex {
   /** The group-tag values of a tag string (values are sanitised: no space, no '='). */
   valuesOf(prefix: string): string[] {
     const tags = this.group.tags;
-    if (tags.length === 0) return [];
-    const parts = prefix.split(' ');
-    if (parts.length !== tags.length) throw new Error(`tag string "${prefix}" does not have the group's ${tags.length} tag(s)`);
-    return parts.map((p, i) => {
+    const out: string[] = [];
+    let at = 0;
+    for (let i = 0; i < tags.length; i++) {
       const name = tags[i]!.name;
-      if (!p.startsWith(name + '=')) throw new Error(`tag string "${prefix}" does not name the group's tags`);
-      return p.slice(name.length + 1);
-    });
+      const end = i === tags.length - 1 ? prefix.length : prefix.indexOf(' ', at);
+      if (end < 0 || prefix.charCodeAt(at + name.length) !== 61 /* = */ || !prefix.startsWith(name, at)) {
+        throw new Error(`tag string "${prefix}" does not name the group's ${tags.length} tag(s)`);
+      }
+      out.push(prefix.slice(at + name.length + 1, end));
+      at = end + 1;
+    }
+    if (at < prefix.length) throw new Error(`tag string "${prefix}" has more than the group's ${tags.length} tag(s)`);
+    return out;
   }
 
   /** Every live set, shard by shard. */

@@ -19,6 +19,8 @@ export interface SetSink {
   write(pool: GroupPool, set: SeriesSet): void;
 }
 
+/** Sets a cut adds to its sweep at least (a small pool sweeps all of them each cut). */
+const MIN_SWEEP = 64;
 const WRITTEN = -2;
 const NO_CUT = -3;
 
@@ -32,6 +34,8 @@ export class PoolCheckpoint {
   private sweep: Iterator<SeriesSet> | null = null;
   /** Every set has been written since the current sweep round began. */
   swept = false;
+  /** The pool's number in the cut being written (the state file's group index). */
+  gix = 0;
 
   constructor(private readonly pool: GroupPool) {}
 
@@ -50,9 +54,11 @@ export class PoolCheckpoint {
 
   /**
    * Takes the cut's sets at the cut instant: the changed ones, and either every set (`full`, a new
-   * file) or `sweep` more of the current sweep round. They are written by writeSome().
+   * file) or more of the current sweep round: enough for a round every `roundCuts` cuts, and at
+   * least half as many as changed (the file's obsolete records grow with the changes; a round
+   * lets them go). They are written by writeSome().
    */
-  begin(sink: SetSink, full: boolean, sweep: number): SeriesSet[] {
+  begin(sink: SetSink, full: boolean, roundCuts: number): SeriesSet[] {
     const gen = this.collect;
     this.writing = gen;
     this.collect = gen + 1;
@@ -60,11 +66,11 @@ export class PoolCheckpoint {
     const list = this.changed;
     this.changed = [];
     if (full) {
-      for (const s of this.pool.index.all()) if (s.mark !== gen) { s.mark = gen; list.push(s); }
+      for (const shard of this.pool.shards) for (const s of shard.sets.values()) if (s.mark !== gen) { s.mark = gen; list.push(s); }
       this.sweep = null;
       this.swept = true;
     } else {
-      this.sweepInto(list, gen, sweep);
+      this.sweepInto(list, gen, Math.max(MIN_SWEEP, Math.ceil(this.pool.index.size / roundCuts), Math.ceil(list.length / 2)));
     }
     return list;
   }
@@ -198,11 +204,15 @@ export class PoolRestore {
   private readonly byId = new Map<number, SeriesSet>();
   /** Saved reference index -> reference now (null: gone or of another kind). */
   private refMap: Array<RefSpec | null> = [];
+  /** The references a set record holds a key of. */
+  private readonly seen: Uint8Array;
   /** The group's tags changed: its sets cannot be matched. */
   tagsChanged = false;
   readonly counts: RestoreCounts = { keysDropped: 0, setsDropped: 0 };
 
-  constructor(readonly pool: GroupPool) {}
+  constructor(readonly pool: GroupPool) {
+    this.seen = new Uint8Array(pool.refs.length);
+  }
 
   header(h: PoolHeader): void {
     const byName = new Map(this.pool.refs.map((ref) => [ref.id, ref]));
@@ -217,7 +227,7 @@ export class PoolRestore {
     this.pool.index.idCounter = h.nextId;
   }
 
-  /** A set record: replaces the set of that id. */
+  /** A set record: replaces the set of that id (its keys are used again, their state replaced). */
   set(r: ByteReader): void {
     const id = r.u32();
     const prefix = r.str();
@@ -230,12 +240,16 @@ export class PoolRestore {
     const old = this.byId.get(id);
     if (old && old.tagPrefix !== prefix) this.gone(id);
     const set = old && !old.dead ? old : this.pool.index.restore(id, prefix);
-    this.byId.set(id, set);
-    for (let i = 0; i < set.keys.length; i++) this.pool.dropKey(set, i);
+    if (set !== old) this.byId.set(id, set);
+    const had = set.live;
+    const seen = this.seen;
+    seen.fill(0);
     for (let i = 0; i < n; i++) this.key(r, set);
+    if (had > 0) for (let i = 0; i < set.keys.length; i++) if (!seen[i]) this.pool.dropKey(set, i);
     if (set.live === 0) this.gone(id);
   }
 
+  /** Reads a key into its set (marked in `seen`), or past it. */
   private key(r: ByteReader, set: SeriesSet): void {
     const refIdx = r.u32();
     const code = r.u8();
@@ -245,15 +259,14 @@ export class PoolRestore {
       this.counts.keysDropped++;
       return;
     }
-    const shard = this.pool.shards[set.shard]!;
     // A checkpoint never loses keys to a lowered max_keys: they are restored, new ones are refused.
-    const key = this.pool.newKey(set, ref.index, shard, true)!;
+    const key = set.keys[ref.index] ?? this.pool.newKey(set, ref.index, this.pool.shards[set.shard]!, true)!;
     key.readBookkeeping(r);
     const len = r.u32();
     const end = r.pos + len;
     key.stat = ref.kind.read(r, ref);
     if (r.pos !== end) throw new DecodeError(`a ${ref.id} statistic of ${len} bytes read as ${r.pos - end + len}`);
-    if (key.dirty && this.pool.group.live_poll) shard.dirty.push(key);
+    this.seen[ref.index] = 1;
   }
 
   /** A pool as a version-1 (JSON) state file held it. */
@@ -280,7 +293,6 @@ export class PoolRestore {
         key.lastPush = ks.lastPush ?? NaN;
         key.lastStamp = ks.lastStamp ?? -Infinity;
         key.dirty = ks.dirty === true;
-        if (key.dirty && this.pool.group.live_poll) shard.dirty.push(key);
       }
       if (set.live === 0) this.pool.index.forget(set);
     }
@@ -300,9 +312,13 @@ export class PoolRestore {
     for (const id of [...this.byId.keys()]) this.gone(id);
   }
 
-  /** Done: live-mode dirty lists lose the keys that later records replaced. */
+  /** Done: live mode's lists of dirty keys, from the keys restored. */
   finish(): void {
-    for (const shard of this.pool.shards) shard.dirty = shard.dirty.filter((k) => k.dirty && !k.set.dead && k.set.keys[k.ref.index] === k);
+    if (!this.pool.group.live_poll) return;
+    for (const shard of this.pool.shards) {
+      shard.dirty = [];
+      for (const set of shard.sets.values()) for (const k of set.keys) if (k && k.dirty) shard.dirty.push(k);
+    }
   }
 }
 

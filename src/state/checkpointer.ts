@@ -6,8 +6,8 @@
 // taken then. The sets are written after reading resumed, a slice of a few milliseconds per turn of
 // the event loop, and copy on write (datapool/snapshot.ts) keeps what is written as it was at the
 // cut. Only the sets changed since the last cut are written, plus a sweep of the others so that a
-// full round covers every set every SWEEP_CUTS cuts; once a round is complete, the file's records
-// from before it no longer matter and can be compacted away (writer.ts).
+// round covers every set at least every SWEEP_CUTS cuts (sooner when much changes); once a round is
+// complete, the file's records from before it no longer matter and can be compacted away (writer.ts).
 import { performance } from 'node:perf_hooks';
 import type { Config, LogGroup } from '../config/types.js';
 import type { Logger } from '../core/log.js';
@@ -19,7 +19,7 @@ import { writePoolHeader, writeSet } from '../datapool/snapshot.js';
 import type { TailManager } from '../tail/tailer.js';
 import type { Checkpoint } from '../tail/reader.js';
 import { ByteWriter } from '../core/bytes.js';
-import { Flag, FRAME_TARGET_BYTES, GroupFlag, HEADER_BYTES, Rec } from './format.js';
+import { Flag, FRAME_BUFFER_BYTES, FRAME_HEAD_BYTES, FRAME_TARGET_BYTES, FramePool, GroupFlag, HEADER_BYTES, Rec } from './format.js';
 import { errorKind, realFs, type StateFs } from './fsio.js';
 import { StateWriter, type Newest } from './writer.js';
 import { restoreState } from './load.js';
@@ -62,8 +62,8 @@ export interface FileCheckpoint {
   newest: number | null;
 }
 
-/** Cuts per sweep round: every set is rewritten at least this often. */
-const SWEEP_CUTS = 12;
+/** Cuts per sweep round at most: every set is rewritten at least every 5 min (at a cut per 5 s). */
+const SWEEP_CUTS = 60;
 /** Compaction waits for at least this much of the file to be obsolete (and as much as is live). */
 const MIN_GARBAGE = 64 * 1024;
 /** Frames handed to the writer and not written yet, beyond which a cut waits for the disk. */
@@ -88,7 +88,8 @@ export class Checkpointer {
   /** Pools by group name as of the last cut (a new instance is written whole). */
   private readonly known = new Map<string, GroupPool>();
   // The cut being written.
-  private out = new ByteWriter();
+  private readonly framePool = new FramePool();
+  private out = this.newOut();
   private gix = new Map<GroupPool, number>();
   private firstFrame = true;
   private inSlice = false;
@@ -166,7 +167,7 @@ export class Checkpointer {
   }
 
   private async cut(): Promise<void> {
-    const w = this.writer ??= new StateWriter(this.o.file, this.fs, this.newest);
+    const w = this.writer ??= new StateWriter(this.o.file, this.fs, this.newest, this.framePool);
     const seq = this.seq++;
     let segStart = 0;
     let pools: PoolCut[] = [];
@@ -175,7 +176,6 @@ export class Checkpointer {
       segStart = w.needGeneration ? HEADER_BYTES : w.size;
       const full = w.needGeneration;
       w.begin(seq);
-      this.out = new ByteWriter();
       this.firstFrame = true;
       this.cutMs = 0;
       this.pauseMs = 0;
@@ -210,13 +210,14 @@ export class Checkpointer {
       const fresh = full || this.known.get(name) !== pool;
       this.known.set(name, pool);
       this.gix.set(pool, gix);
+      pool.checkpoint.gix = gix;
       pool.checkpoint.enable();
       this.out.u8(Rec.Group);
       this.out.u32(gix);
       this.out.str(name);
       this.out.u8(fresh ? GroupFlag.Fresh : GroupFlag.None);
       writePoolHeader(this.out, pool);
-      const list = pool.checkpoint.begin(this.setSink, fresh, Math.ceil(pool.index.size / SWEEP_CUTS));
+      const list = pool.checkpoint.begin(this.setSink, fresh, SWEEP_CUTS);
       cuts.push({ pool, list, pos: 0 });
     });
     let gone = pools.length;
@@ -235,7 +236,7 @@ export class Checkpointer {
   private readonly setSink = {
     write: (pool: GroupPool, set: SeriesSet): void => {
       const t0 = this.inSlice ? 0 : this.cpu();
-      const gix = this.gix.get(pool)!;
+      const gix = pool.checkpoint.gix;
       const out = this.out;
       if (set.dead) {
         out.u8(Rec.Gone);
@@ -246,7 +247,7 @@ export class Checkpointer {
         out.u32(gix);
         writeSet(out, set);
       }
-      if (out.length >= FRAME_TARGET_BYTES) this.frame(false);
+      if (out.written >= FRAME_TARGET_BYTES) this.frame(false);
       if (!this.inSlice) this.account(this.cpu() - t0);
     },
   };
@@ -262,6 +263,10 @@ export class Checkpointer {
       this.account(this.cpu() - t0);
       if (c.pos < c.list.length) await this.yieldTo();
     }
+  }
+
+  private newOut(): ByteWriter {
+    return new ByteWriter(FRAME_BUFFER_BYTES, FRAME_HEAD_BYTES, this.framePool.get);
   }
 
   private account(ms: number): void {

@@ -50,14 +50,39 @@ export function readHeader(b: Buffer): { completeAt: number } | string {
   return { completeAt: b.readUInt32LE(12) };
 }
 
-/** A frame around `payload` (records), for segment `seg`. */
-export function frame(payload: Buffer, seg: number, flags: number): Buffer {
-  const head = Buffer.allocUnsafe(FRAME_HEAD_BYTES);
-  head.writeUInt32LE(payload.length, 0);
-  head.writeUInt32LE(seg >>> 0, 8);
-  head[12] = flags;
-  head.writeUInt32LE(crc32(payload, crc32(head.subarray(8))), 4);
-  return Buffer.concat([head, payload]);
+/**
+ * Seals a frame of segment `seg` in place: `buf` holds FRAME_HEAD_BYTES reserved for the header
+ * (ByteWriter's `reserve`), then the records.
+ */
+export function seal(buf: Buffer, seg: number, flags: number): Buffer {
+  buf.writeUInt32LE(buf.length - FRAME_HEAD_BYTES, 0);
+  buf.writeUInt32LE(seg >>> 0, 8);
+  buf[12] = flags;
+  buf.writeUInt32LE(crc32(buf.subarray(8)), 4);
+  return buf;
+}
+
+/** Buffer size of a frame: records are cut at FRAME_TARGET_BYTES, the rest is room for the last record. */
+export const FRAME_BUFFER_BYTES = 2 * FRAME_TARGET_BYTES;
+
+/**
+ * Frame buffers, used again once written: a cut of a million keys fills ~400 of them, and fresh
+ * ones (memory outside the V8 heap) would each push V8 towards a full garbage collection.
+ */
+export class FramePool {
+  private readonly free: Buffer[] = [];
+  constructor(private readonly keep = 16) {}
+
+  get = (minBytes: number): Buffer => {
+    const b = this.free.pop();
+    return b && b.length >= minBytes ? b : Buffer.allocUnsafe(Math.max(minBytes, FRAME_BUFFER_BYTES));
+  };
+
+  /** A frame (a view from the start of its buffer) that has been written. */
+  put(frame: Buffer): void {
+    if (this.free.length >= this.keep || frame.byteOffset !== 0 || frame.buffer.byteLength < FRAME_BUFFER_BYTES) return;
+    this.free.push(Buffer.from(frame.buffer, 0, frame.buffer.byteLength));
+  }
 }
 
 /** CRC-32 (zlib's), continued from `prev`; a plain table version where Node lacks zlib.crc32 (< 20.15). */

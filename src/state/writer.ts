@@ -10,7 +10,7 @@
 // generation (`<state_file>.prev`). Compaction does the same by copying the part of the newest that
 // still matters (the records since the last complete sweep, see checkpointer.ts) into a new file.
 import { basename, join } from 'node:path';
-import { HEADER_BYTES, frame, header } from './format.js';
+import { HEADER_BYTES, header, seal, type FramePool } from './format.js';
 import { dirOf, writeAll, WriteError, type StateFs, type StateHandle } from './fsio.js';
 
 export const prevPath = (path: string): string => `${path}.prev`;
@@ -45,7 +45,7 @@ export class StateWriter {
   needGeneration = true;
   private readonly tmp: string;
 
-  constructor(readonly path: string, private readonly fs: StateFs, private newest: Newest) {
+  constructor(readonly path: string, private readonly fs: StateFs, private newest: Newest, private readonly frames?: FramePool) {
     this.tmp = join(dirOf(path), `${basename(path)}.tmp-${process.pid}`);
   }
 
@@ -67,10 +67,13 @@ export class StateWriter {
     this.seg = seg;
   }
 
-  /** Appends a frame of records to the current segment (written in the background, in order). */
-  frame(payload: Buffer, flags: number): void {
+  /**
+   * Appends a frame to the current segment (sealed here, written in the background, in order):
+   * `buf` is FRAME_HEAD_BYTES of room, then records. It goes back to the pool once written.
+   */
+  frame(buf: Buffer, flags: number): void {
     const seg = this.seg!;
-    const buf = frame(payload, seg.seq, flags);
+    seal(buf, seg.seq, flags);
     seg.queued += buf.length;
     seg.chain = seg.chain.then(async () => {
       seg.queued -= buf.length;
@@ -82,6 +85,7 @@ export class StateWriter {
       } catch (e) {
         seg.error = e;
       }
+      this.frames?.put(buf);
     });
   }
 

@@ -23,7 +23,7 @@ export function groupConfig(kind, extra = '') {
   return `{
   g: {
     files: ["/nonexistent.log"],
-    re: [ '^(\\S+) id=(\\S+) v=(\\d+)' ],
+    re: [ '^(\\S+)\\sid=(\\S+)\\sv=(\\d+)' ],
     expected_matches: 3,
     date: { position: 1, format: "rfc3339" },
     key_prefix: "bomb",
