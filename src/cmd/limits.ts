@@ -7,7 +7,7 @@ import type { Style } from './style.js';
 import { formatBytes } from './style.js';
 
 /** Bytes a key holds, with its series set, measured by test/bench/keymem.mjs (README "Memory per key"). */
-const KEY_BYTES = { meter: 700, counter: 620, hdr: 20_000 };
+const KEY_BYTES = { meter: 700, counter: 620, hdr: 10_000 };
 /** A forward-decay key: its fixed part, plus a full buffer of 2 * histogram_size (priority, value) pairs. */
 const decayBytes = (size: number): number => 1_150 + 32 * size;
 const DEFAULT_MAX_TAG_VALUES = 10_000;

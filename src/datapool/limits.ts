@@ -5,6 +5,7 @@
 import type { LogGroup } from '../config/types.js';
 import type { Logger } from '../core/log.js';
 import type { Registry, Series } from '../selfstats/registry.js';
+import { own } from '../core/own.js';
 
 /** The value a tag takes once it has `max_tag_values` others. */
 export const OTHER = '_other_';
@@ -69,7 +70,10 @@ export class TagLimits {
       const m = this.held[i];
       if (!m) continue;
       const v = values[i]!;
-      m.set(v, (m.get(v) ?? 0) + 1);
+      const n = m.get(v);
+      // A new value is copied: the one given may be a slice of its log line, which it would keep alive.
+      if (n === undefined) m.set(own(v), 1);
+      else m.set(v, n + 1);
       this.gauges[i]!.value = m.size;
     }
   }

@@ -7,6 +7,7 @@ import type { Logger } from '../core/log.js';
 import type { Registry, Series } from '../selfstats/registry.js';
 import { sanitizeTagValue } from '../core/sanitize.js';
 import { TupleMap } from '../core/tuplemap.js';
+import { own } from '../core/own.js';
 import { hashKey } from '../stats/prng.js';
 import { OTHER, TagLimits } from './limits.js';
 import type { Key } from './key.js';
@@ -104,7 +105,8 @@ export class SetIndex {
     let set = this.shards[shardIdx]!.sets.get(prefix);
     if (set === undefined) {
       if (this.keys >= this.limits.maxKeys) return DROPPED;
-      set = this.add(this.nextId++, prefix, shardIdx, values);
+      // own(): the concatenation may still point into the log line the values were cut from.
+      set = this.add(this.nextId++, own(prefix), shardIdx, values);
     }
     if (tagVals.length === 0) this.noTags = set;
     else if (!folded) this.cache(tagVals, set);
