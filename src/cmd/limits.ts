@@ -38,17 +38,27 @@ export function limitsReport(g: LogGroup, st: Style, warnings: string[]): string
   return s;
 }
 
-/** The text of each capturing group of a regex, in the order they are numbered. */
-export function captureGroups(re: string): string[] {
-  const starts: number[] = [];
-  const open: Array<number | null> = [];
-  const bodies: string[] = [];
+/**
+ * Calls `f` with each character of a regex that is neither escaped nor inside a character class
+ * (its index, and the character).
+ */
+function scan(re: string, f: (i: number, c: string) => void): void {
   let inClass = false;
   for (let i = 0; i < re.length; i++) {
     const c = re[i]!;
     if (c === '\\') { i++; continue; }
     if (inClass) { if (c === ']') inClass = false; continue; }
     if (c === '[') { inClass = true; if (re[i + 1] === ']') i++; continue; }
+    f(i, c);
+  }
+}
+
+/** The text of each capturing group of a regex, in the order they are numbered. */
+export function captureGroups(re: string): string[] {
+  const starts: number[] = [];
+  const open: Array<number | null> = [];
+  const bodies: string[] = [];
+  scan(re, (i, c) => {
     if (c === '(') {
       const capturing = re[i + 1] !== '?' || /^\?P?<[A-Za-z_]/.test(re.slice(i + 1, i + 5));
       if (capturing) {
@@ -62,20 +72,15 @@ export function captureGroups(re: string): string[] {
       const k = open.pop();
       if (k !== undefined && k !== null) bodies[k] = re.slice(starts[k], i);
     }
-  }
+  });
   return bodies;
 }
 
 /** A group that can match text of any length: an open-ended quantifier outside a character class. */
 export function unboundedLooking(body: string): boolean {
-  let inClass = false;
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i]!;
-    if (c === '\\') { i++; continue; }
-    if (inClass) { if (c === ']') inClass = false; continue; }
-    if (c === '[') { inClass = true; if (body[i + 1] === ']') i++; continue; }
-    if (c === '+' || c === '*') return true;
-    if (c === '{' && /^\{\d*,\}/.test(body.slice(i))) return true;
-  }
-  return false;
+  let open = false;
+  scan(body, (i, c) => {
+    if (c === '+' || c === '*' || (c === '{' && /^\{\d*,\}/.test(body.slice(i)))) open = true;
+  });
+  return open;
 }

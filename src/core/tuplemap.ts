@@ -12,22 +12,10 @@ export class TupleMap<V> {
 
   /** The value of a tuple (undefined entries count as ''), made on first sight. */
   get(vals: ArrayLike<string | undefined>): V {
-    const w = this.width;
-    let m = this.root;
-    for (let i = 0; i < w - 1; i++) {
-      const v = vals[i] ?? '';
-      let next = m.get(v) as Map<string, unknown> | undefined;
-      if (next === undefined) {
-        next = new Map();
-        m.set(own(v), next);
-      }
-      m = next;
-    }
-    const last = vals[w - 1] ?? '';
-    let found = m.get(last) as V | undefined;
+    let found = this.find(vals);
     if (found === undefined) {
       found = this.make(vals);
-      m.set(own(last), found);
+      this.put(vals, found);
     }
     return found;
   }

@@ -15,6 +15,28 @@ const G = group({ interval: 10, live_poll: true }, METRICS);
 let dir = '';
 afterEach(() => { if (dir) fs.rmSync(dir, { recursive: true, force: true }); dir = ''; });
 
+/** The keys of group g as a new run restores them from `file`. */
+const restored = (file: string, groups = [G]): unknown[] => dump(run(file, groups).source.pools.get('g')!);
+const live = (r: Run): unknown[] => dump(r.source.pools.get('g')!);
+
+/** A temp dir, a state file in it, and a run on it over a file system that fails on request. */
+function faultyRun(): { file: string; faulty: FaultyFs; a: Run } {
+  dir = tempDir();
+  const file = path.join(dir, 'state');
+  const faulty = new FaultyFs();
+  return { file, faulty, a: run(file, [G], faulty) };
+}
+
+/** A run that wrote one cut of 100 sets; `first` is what it held then. */
+async function firstCut(): Promise<{ file: string; a: Run; first: unknown[] }> {
+  dir = tempDir();
+  const file = path.join(dir, 'state');
+  const a = run(file, [G]);
+  fill(a, 100, 1000);
+  await a.cp.save();
+  return { file, a, first: live(a) };
+}
+
 function fill(r: Run, ids: number, t: number, v = 1): void {
   const pool = r.source.pools.get('g')!;
   for (let i = 0; i < ids; i++) pool.record([`id${i}`], t + i / 1000, Float64Array.of(1, v + i, v * 2 + i));
@@ -30,17 +52,17 @@ describe('checkpointer', () => {
     await a.cp.save();
     fill(a, 50, 1010, 3); // changes after the first cut
     await a.cp.save();
-    const want = dump(a.source.pools.get('g')!);
+    const want = live(a);
 
     const b = run(file, [G]);
-    expect(dump(b.source.pools.get('g')!)).toEqual(want);
+    expect(live(b)).toEqual(want);
     expect(b.sink.written).toEqual([{ metric: 'x.count', ts: 5, value: '7', tags: 'a=b' }]);
     expect(b.cp.positions.get('/var/log/a.log')).toEqual({ identity: { dev: 1, ino: 2, fingerprint: 'ab' }, offset: 100 });
     expect(b.source.fileTimesSet).toEqual([['g', '/var/log/a.log', 1234]]);
     expect(b.source.log.find(/State restored/)[0]!.fields).toMatchObject({ generation: 'newest', keys: 900, series_sets: 300, files: 1 });
     // and both go on alike
     for (const r of [a, b]) fill(r, 400, 1020, 5);
-    expect(dump(b.source.pools.get('g')!)).toEqual(dump(a.source.pools.get('g')!));
+    expect(live(b)).toEqual(live(a));
   });
 
   it('a cut is the state at its instant, whatever changes while it is written (copy on write)', async () => {
@@ -51,13 +73,13 @@ describe('checkpointer', () => {
     await a.cp.save();
     fill(a, 1000, 1010, 2); // every set changed: the next cut has 1000 to write, in slices
     let atCut: unknown[] = [];
-    a.source.atCutHook = () => { atCut = dump(a.source.pools.get('g')!); };
+    a.source.atCutHook = () => { atCut = live(a); };
     let slices = 0;
     a.between = () => { slices++; fill(a, 1200, 1020 + slices, slices); }; // updates and new sets meanwhile
     await a.cp.save();
     expect(slices).toBeGreaterThan(3);
     const b = run(file, [G]);
-    expect(dump(b.source.pools.get('g')!)).toEqual(atCut);
+    expect(live(b)).toEqual(atCut);
   });
 
   it('writes only what changed since the last cut (and a sweep of the rest)', async () => {
@@ -72,7 +94,7 @@ describe('checkpointer', () => {
     const second = fs.statSync(file).size - first;
     expect(second).toBeLessThan(first / 5); // id7 and a sweep of 64 sets
     expect(a.source.registry.counter('state.cuts_written').value).toBe(2);
-    expect(dump(run(file, [G]).source.pools.get('g')!)).toEqual(dump(a.source.pools.get('g')!));
+    expect(restored(file)).toEqual(live(a));
   });
 
   it('forgotten sets are forgotten by the restore too', async () => {
@@ -85,62 +107,53 @@ describe('checkpointer', () => {
     await a.cp.save();
     pool.record(['new'], 200, Float64Array.of(1)); // 'old' goes stale
     await a.cp.save();
-    expect(dump(run(file, [g]).source.pools.get('g')!).map((k) => (k as string[])[0])).toEqual(['id=new']);
+    expect(restored(file, [g]).map((k) => (k as string[])[0])).toEqual(['id=new']);
   });
 
   for (const fault of ['ENOSPC', 'EIO'] as const) {
     it(`a write failing with ${fault} leaves the previous checkpoint in place, is logged once, counted and retried`, async () => {
-      dir = tempDir();
-      const file = path.join(dir, 'state');
-      const faulty = new FaultyFs();
-      const a = run(file, [G], faulty);
+      const { file, faulty, a } = faultyRun();
       fill(a, 200, 1000);
       await a.cp.save();
-      const good = dump(a.source.pools.get('g')!);
+      const good = live(a);
       const size = fs.statSync(file).size;
       fill(a, 200, 1010, 2);
       faulty.writeFault = { after: 0, fault };
       await a.cp.save(true);
       await a.cp.save(true);
       expect(fs.statSync(file).size).toBe(size); // cut back to the previous cut
-      expect(dump(run(file, [G]).source.pools.get('g')!)).toEqual(good);
+      expect(restored(file)).toEqual(good);
       expect(a.source.log.find(/Could not write the state file/)).toHaveLength(1);
       expect(a.source.log.find(/Could not write/)[0]!.fields).toMatchObject({ error: fault, state_file: file });
       expect(a.source.registry.counter('state.write_errors', { error: fault }).value).toBe(2);
       faulty.writeFault = null; // space freed
       await a.cp.save(true);
       expect(a.source.log.find(/State file written again/)).toHaveLength(1);
-      expect(dump(run(file, [G]).source.pools.get('g')!)).toEqual(dump(a.source.pools.get('g')!));
+      expect(restored(file)).toEqual(live(a));
     });
   }
 
   it('a failed fsync is a failed write too', async () => {
-    dir = tempDir();
-    const file = path.join(dir, 'state');
-    const faulty = new FaultyFs();
-    const a = run(file, [G], faulty);
+    const { file, faulty, a } = faultyRun();
     fill(a, 100, 1000);
     await a.cp.save();
-    const good = dump(a.source.pools.get('g')!);
+    const good = live(a);
     fill(a, 100, 1010, 4);
     faulty.syncFault = 'EIO';
     await a.cp.save(true);
-    expect(dump(run(file, [G]).source.pools.get('g')!)).toEqual(good);
+    expect(restored(file)).toEqual(good);
     faulty.syncFault = null;
     await a.cp.save(true);
-    expect(dump(run(file, [G]).source.pools.get('g')!)).toEqual(dump(a.source.pools.get('g')!));
+    expect(restored(file)).toEqual(live(a));
   });
 
   it('short writes are completed; a write that takes nothing is an error', async () => {
-    dir = tempDir();
-    const file = path.join(dir, 'state');
-    const faulty = new FaultyFs();
-    const a = run(file, [G], faulty);
+    const { file, faulty, a } = faultyRun();
     fill(a, 20, 1000);
     faulty.writeFault = { after: 0, fault: 'short' };
     await a.cp.save();
     faulty.writeFault = null;
-    expect(dump(run(file, [G]).source.pools.get('g')!)).toEqual(dump(a.source.pools.get('g')!));
+    expect(restored(file)).toEqual(live(a));
     fill(a, 20, 1010, 2);
     faulty.writeFault = { after: 0, fault: 'zero' };
     await a.cp.save(true);
@@ -148,9 +161,7 @@ describe('checkpointer', () => {
   });
 
   it('after a failure, periodic saves back off (5, 10, 20, 30 s); a forced one always writes', async () => {
-    dir = tempDir();
-    const faulty = new FaultyFs();
-    const a = run(path.join(dir, 'state'), [G], faulty);
+    const { faulty, a } = faultyRun();
     fill(a, 10, 1000);
     faulty.writeFault = { after: 0, fault: 'ENOSPC' };
     const tries = () => a.source.registry.counter('state.write_errors', { error: 'ENOSPC' }).value;
@@ -160,12 +171,7 @@ describe('checkpointer', () => {
   });
 
   it('each run starts a new generation; an unreadable newest falls back to the previous one', async () => {
-    dir = tempDir();
-    const file = path.join(dir, 'state');
-    const a = run(file, [G]);
-    fill(a, 100, 1000);
-    await a.cp.save();
-    const first = dump(a.source.pools.get('g')!);
+    const { file, first } = await firstCut();
     const b = run(file, [G]); // restores, then writes its own file; the first becomes .prev
     fill(b, 100, 1010, 2);
     await b.cp.save();
@@ -174,27 +180,22 @@ describe('checkpointer', () => {
     bytes.fill(0x55, 40, 60); // corrupt the first cut's first frame
     fs.writeFileSync(file, bytes);
     const c = run(file, [G]);
-    expect(dump(c.source.pools.get('g')!)).toEqual(first);
+    expect(live(c)).toEqual(first);
     expect(c.source.log.find(/falling back to its previous generation/)).toHaveLength(1);
     expect(c.source.log.find(/State restored/)[0]!.fields).toMatchObject({ generation: 'previous' });
     // the next write replaces the bad newest and keeps the good previous one
     await c.cp.save();
-    expect(dump(run(file + '.prev', [G]).source.pools.get('g')!)).toEqual(first);
+    expect(restored(file + '.prev')).toEqual(first);
   });
 
   it('a torn last cut (a crash while writing) restores the cut before it', async () => {
-    dir = tempDir();
-    const file = path.join(dir, 'state');
-    const a = run(file, [G]);
-    fill(a, 100, 1000);
-    await a.cp.save();
-    const first = dump(a.source.pools.get('g')!);
+    const { file, a, first } = await firstCut();
     const size = fs.statSync(file).size;
     fill(a, 100, 1010, 3);
     await a.cp.save();
     fs.truncateSync(file, size + Math.floor((fs.statSync(file).size - size) / 2));
     const b = run(file, [G]);
-    expect(dump(b.source.pools.get('g')!)).toEqual(first);
+    expect(live(b)).toEqual(first);
     expect(b.source.log.find(/incomplete or damaged cut/)).toHaveLength(1);
   });
 
@@ -251,7 +252,7 @@ describe('checkpointer', () => {
     const size = fs.statSync(file).size;
     expect(fs.existsSync(file + '.prev')).toBe(true);
     expect(size).toBeLessThan(fs.statSync(file + '.prev').size);
-    expect(dump(run(file, [hist]).source.pools.get('g')!)).toEqual(dump(pool));
+    expect(restored(file, [hist])).toEqual(dump(pool));
   });
 
   it('reads a version-1 (JSON) state file, and keeps it as the previous generation', async () => {
@@ -267,11 +268,11 @@ describe('checkpointer', () => {
     fs.writeFileSync(file, JSON.stringify(v1));
     const g = group({ interval: 10 }, COUNTER);
     const a = run(file, [g]);
-    expect(dump(a.source.pools.get('g')!)).toEqual([['id=a', 'counter p.n ', 1000, 990, 995, 995, true, '{"count":5}']]);
+    expect(live(a)).toEqual([['id=a', 'counter p.n ', 1000, 990, 995, 995, true, '{"count":5}']]);
     expect(a.cp.positions.get('/var/log/a.log')?.offset).toBe(77);
     expect(a.sink.written).toHaveLength(1);
     await a.cp.save();
     expect(fs.readFileSync(file + '.prev', 'utf8')).toBe(JSON.stringify(v1));
-    expect(dump(run(file, [g]).source.pools.get('g')!)).toEqual(dump(a.source.pools.get('g')!));
+    expect(restored(file, [g])).toEqual(live(a));
   });
 });
