@@ -233,7 +233,9 @@ export class Engine {
       const tu = nums[p++]!;
       for (let j = 0; j < R; j++) vals[j] = nums[p++]!;
       let set = sets[tu]!;
-      if (set === null || set.dead) {
+      // A set holding an _other_ value is looked up for every line, as on one thread: a tick may
+      // have made room for the tuple's own value meanwhile (datapool/limits.ts).
+      if (set === null || set.dead || set.other !== 0) {
         for (let j = 0; j < T; j++) tags[j] = r.tuples[tu * T + j]!;
         set = pool.lookupSet(tags);
         sets[tu] = set;

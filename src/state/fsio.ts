@@ -20,6 +20,8 @@ export interface StateFs {
   rename(from: string, to: string): Promise<void>;
   unlink(path: string): Promise<void>;
   mkdir(dir: string): Promise<void>;
+  /** Names of the entries of a directory. */
+  list(dir: string): Promise<string[]>;
   /** Makes a rename in `dir` durable (best effort: not every file system can). */
   syncDir(dir: string): Promise<void>;
 }
@@ -61,6 +63,7 @@ export const realFs: StateFs = {
   rename: (from, to) => fsp.rename(from, to),
   unlink: (path) => fsp.unlink(path),
   mkdir: async (dir) => { await fsp.mkdir(dir, { recursive: true }); },
+  list: (dir) => fsp.readdir(dir),
   async syncDir(dir) {
     try {
       const fh = await fsp.open(dir, 'r');

@@ -114,6 +114,14 @@ export class StateWriter {
 
   private async openGeneration(seq: number): Promise<void> {
     await this.fs.mkdir(dirOf(this.path));
+    if (!this.swept) {
+      // Temporary files of runs killed while writing one (each run names its own by its pid).
+      this.swept = true;
+      const stem = `${basename(this.path)}.tmp-`;
+      for (const f of await this.fs.list(dirOf(this.path)).catch(() => [])) {
+        if (f.startsWith(stem)) await this.fs.unlink(join(dirOf(this.path), f)).catch(() => undefined);
+      }
+    }
     await this.fs.unlink(this.tmp).catch(() => undefined);
     const h = await this.fs.create(this.tmp);
     const g: Gen = { h, path: this.tmp, size: 0, placed: false };
@@ -122,6 +130,9 @@ export class StateWriter {
     await writeAll(h, header(seq), 0);
     g.size = HEADER_BYTES;
   }
+
+  /** Old temporary files were removed. */
+  private swept = false;
 
   /** The file this run wrote before the current new one (closed once the new one is in place). */
   private previousGen: Gen | null = null;

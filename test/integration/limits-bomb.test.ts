@@ -7,12 +7,13 @@
 //   stops growing, /healthz keeps answering.
 // Sizes are cut down for `npm test` (LMC_BOMB_LINES, LMC_LIVE_BOMB_SECONDS); `npm run bench` runs
 // the issue's full sizes (10M lines, 120 s) with the same code (test/bench/scale.mjs).
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLI } from '../helpers/cli.js';
+import { CLI, runCli } from '../helpers/cli.js';
 import { report, rmrf, tempDir } from './helpers/tail.js';
 // @ts-expect-error plain JS shared with the bench
-import { bomb, liveBomb } from '../bench/scale.mjs';
+import { bomb, bombConfig, bombLog, liveBomb } from '../bench/scale.mjs';
 
 const LINES = Number(process.env.LMC_BOMB_LINES ?? 2_000_000);
 const SECONDS = Number(process.env.LMC_LIVE_BOMB_SECONDS ?? 30);
@@ -20,6 +21,23 @@ const RSS_BOUND_MB = 400;
 
 let dir = '';
 afterEach(() => { if (dir) rmrf(dir); dir = ''; });
+
+describe('limits and -j', () => {
+  it('folds and frees tag values alike with -j 1 and -j 2 (stale removal making room mid-batch)', async () => {
+    dir = tempDir('limits-j');
+    const log = path.join(dir, 'ids.log');
+    // blocks of 3000 lines bring 20 new ids each; 15 values fit; after 60 s of log time ids go stale
+    await bombLog(log, 120_000, { perSecond: 100, idOf: (i: number) => `v${Math.floor(i / 3000) * 10 + (i % 20)}` });
+    const conf = path.join(dir, 'ids.conf');
+    fs.writeFileSync(conf, bombConfig([log], {}, { max_tag_values: 15, stale_removal: true, stale_threshold_min: 1, interval: 10 }));
+    const [a, b] = await Promise.all(['1', '2'].map((j) => runCli(['-c', conf, '--once', '--dry-run', '-j', j], { timeoutMs: 120_000 })));
+    expect(a!.code, a!.stderr.slice(-2000)).toBe(0);
+    expect(b!.code, b!.stderr.slice(-2000)).toBe(0);
+    expect(a!.stdout).toContain('id=_other_');
+    expect(b!.stdout === a!.stdout).toBe(true);
+    expect(a!.stderr).toMatch(/max_tag_values/);
+  }, 180_000);
+});
 
 describe('cardinality bomb (CLI)', () => {
   it(`--once over ${LINES} lines, each a new id: completes, bounded, every line counted, the tag named`, async () => {

@@ -188,6 +188,16 @@ describe('checkpointer', () => {
     expect(restored(file + '.prev')).toEqual(first);
   });
 
+  it('removes the temporary files of runs killed while writing one', async () => {
+    dir = tempDir();
+    const file = path.join(dir, 'state');
+    fs.writeFileSync(file + '.tmp-99999', 'half a file');
+    const a = run(file, [G]);
+    fill(a, 10, 1000);
+    await a.cp.save();
+    expect(fs.readdirSync(dir).sort()).toEqual(['state']);
+  });
+
   it('a torn last cut (a crash while writing) restores the cut before it', async () => {
     const { file, a, first } = await firstCut();
     const size = fs.statSync(file).size;

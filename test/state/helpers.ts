@@ -88,6 +88,7 @@ export class FaultyFs implements StateFs {
   rename = realFs.rename;
   unlink = realFs.unlink;
   mkdir = realFs.mkdir;
+  list = realFs.list;
   syncDir = realFs.syncDir;
 }
 
