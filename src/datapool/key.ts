@@ -1,7 +1,7 @@
 // One key: a metric reference for one set of group-tag values, with its statistic and its push
 // bookkeeping. Its statistic turns into points through its kind (kinds.ts) when pushed.
 import type { PointBatch } from '../core/types.js';
-import type { ByteReader, ByteWriter } from '../core/bytes.js';
+import type { ByteWriter } from '../core/bytes.js';
 import type { Statistic } from '../stats/statistic.js';
 import type { RefSpec } from './kinds.js';
 import type { SeriesSet } from './sets.js';
@@ -57,20 +57,12 @@ export class Key {
     this.dirty = false;
   }
 
-  /** The push bookkeeping for a checkpoint (the statistic is written by its kind's code). */
+  /** The push bookkeeping for a checkpoint (the statistic is written by its kind; PoolRestore reads both). */
   writeBookkeeping(w: ByteWriter): void {
     w.f64(this.newest);
     w.f64(this.first);
     w.f64(this.lastPush);
     w.f64(this.lastStamp);
     w.u8(this.dirty ? 1 : 0);
-  }
-
-  readBookkeeping(r: ByteReader): void {
-    this.newest = r.f64();
-    this.first = r.f64();
-    this.lastPush = r.f64();
-    this.lastStamp = r.f64();
-    this.dirty = r.u8() === 1;
   }
 }

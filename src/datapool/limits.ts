@@ -64,15 +64,17 @@ export class TagLimits {
     for (let i = 0; mask !== 0; i++, mask >>>= 1) if (mask & 1) this.folds[i]!.value++;
   }
 
-  /** A series set with these values (one per group tag; constants ignored) was created or restored. */
-  hold(values: readonly string[]): void {
+  /**
+   * A series set with these values (one per group tag; constants ignored) was created or restored.
+   * `copy`: the values may be slices of a log line, which they would keep alive; copy new ones.
+   */
+  hold(values: readonly string[], copy: boolean): void {
     for (let i = 0; i < values.length; i++) {
       const m = this.held[i];
       if (!m) continue;
       const v = values[i]!;
       const n = m.get(v);
-      // A new value is copied: the one given may be a slice of its log line, which it would keep alive.
-      if (n === undefined) m.set(own(v), 1);
+      if (n === undefined) m.set(copy ? own(v) : v, 1);
       else m.set(v, n + 1);
       this.gauges[i]!.value = m.size;
     }

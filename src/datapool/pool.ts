@@ -10,6 +10,7 @@ import { refSpecs, S, type RefSpec } from './kinds.js';
 import { DROPPED, SetIndex, type SeriesSet, type Shard } from './sets.js';
 import { PoolCheckpoint } from './snapshot.js';
 import type { TagCount } from './limits.js';
+import type { Statistic } from '../stats/statistic.js';
 
 export type { SeriesSet } from './sets.js';
 
@@ -188,12 +189,15 @@ export class GroupPool {
     shard.dirty = shard.dirty.filter((k) => k.dirty);
   }
 
-  /** A new key, or null when the group holds max_keys keys (unless `force`: a restored key). */
-  newKey(set: SeriesSet, i: number, shard: Shard, force = false): Key | null {
-    if (this.index.keys >= this.index.limits.maxKeys && !force) return null;
+  /**
+   * A new key, or null when the group holds max_keys keys. A restored key comes with its `stat`, and
+   * is made whatever the limit (a checkpoint never loses keys to a lowered max_keys).
+   */
+  newKey(set: SeriesSet, i: number, shard: Shard, stat?: Statistic): Key | null {
+    if (this.index.keys >= this.index.limits.maxKeys && !stat) return null;
     const r = this.refs[i]!;
     const tags = set.tagPrefix && r.ownTags ? set.tagPrefix + ' ' + r.ownTags : set.tagPrefix || r.ownTags;
-    const key = new Key(set, r, tags, r.kind.create(r, r.names[S.Count] + ' ' + tags));
+    const key = new Key(set, r, tags, stat ?? r.kind.create(r, r.names[S.Count] + ' ' + tags));
     set.keys[i] = key;
     set.live++;
     shard.keyCount++;

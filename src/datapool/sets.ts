@@ -106,7 +106,7 @@ export class SetIndex {
     if (set === undefined) {
       if (this.keys >= this.limits.maxKeys) return DROPPED;
       // own(): the concatenation may still point into the log line the values were cut from.
-      set = this.add(this.nextId++, own(prefix), shardIdx, values);
+      set = this.add(this.nextId++, own(prefix), shardIdx, values, true);
     }
     if (tagVals.length === 0) this.noTags = set;
     else if (!folded) this.cache(tagVals, set);
@@ -121,13 +121,14 @@ export class SetIndex {
     this.raw.put(tagVals, set);
   }
 
-  private add(id: number, prefix: string, shardIdx: number, values: readonly string[]): SeriesSet {
+  /** `fromLine`: the values were cut from a log line (held as copies); else from `prefix` itself. */
+  private add(id: number, prefix: string, shardIdx: number, values: readonly string[], fromLine: boolean): SeriesSet {
     let other = 0;
     for (let i = 0; i < values.length; i++) if (values[i] === OTHER && this.constTags[i] === null) other |= 1 << i;
     const set = new SeriesSet(id, prefix, shardIdx, this.nRefs, other);
     this.shards[shardIdx]!.sets.set(prefix, set);
     this.size++;
-    this.limits.hold(values);
+    this.limits.hold(values, fromLine);
     return set;
   }
 
@@ -149,7 +150,7 @@ export class SetIndex {
       for (let i = 0; i < values.length; i++) if (this.constTags[i] === null) canonical += '\u0001' + values[i];
       shardIdx = hashKey(canonical) % this.shards.length;
     }
-    const set = this.shards[shardIdx]!.sets.get(prefix) ?? this.add(id, prefix, shardIdx, values);
+    const set = this.shards[shardIdx]!.sets.get(prefix) ?? this.add(id, prefix, shardIdx, values, false);
     if (id >= this.nextId) this.nextId = id + 1;
     if (this.group.tags.length === 0) this.noTags = set;
     return set;

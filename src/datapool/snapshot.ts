@@ -201,7 +201,8 @@ export interface RestoreCounts {
 
 /** Applies a group's records, in file order, to its (new, empty) pool. */
 export class PoolRestore {
-  private readonly byId = new Map<number, SeriesSet>();
+  /** Sets by id (an array: ids are small and dense, and a Map of a million entries costs far more). */
+  private readonly byId: Array<SeriesSet | undefined> = [];
   /** Saved reference index -> reference now (null: gone or of another kind). */
   private refMap: Array<RefSpec | null> = [];
   /** The references a set record holds a key of. */
@@ -237,10 +238,10 @@ export class PoolRestore {
       this.counts.setsDropped++;
       return;
     }
-    const old = this.byId.get(id);
+    const old = this.byId[id];
     if (old && old.tagPrefix !== prefix) this.gone(id);
     const set = old && !old.dead ? old : this.pool.index.restore(id, prefix);
-    if (set !== old) this.byId.set(id, set);
+    if (set !== old) this.byId[id] = set;
     const had = set.live;
     const seen = this.seen;
     seen.fill(0);
@@ -259,13 +260,23 @@ export class PoolRestore {
       this.counts.keysDropped++;
       return;
     }
-    // A checkpoint never loses keys to a lowered max_keys: they are restored, new ones are refused.
-    const key = set.keys[ref.index] ?? this.pool.newKey(set, ref.index, this.pool.shards[set.shard]!, true)!;
-    key.readBookkeeping(r);
+    const newest = r.f64();
+    const first = r.f64();
+    const lastPush = r.f64();
+    const lastStamp = r.f64();
+    const dirty = r.u8() === 1;
     const len = r.u32();
     const end = r.pos + len;
-    key.stat = ref.kind.read(r, ref);
+    const stat = ref.kind.read(r, ref);
     if (r.pos !== end) throw new DecodeError(`a ${ref.id} statistic of ${len} bytes read as ${r.pos - end + len}`);
+    let key = set.keys[ref.index];
+    if (key) key.stat = stat;
+    else key = this.pool.newKey(set, ref.index, this.pool.shards[set.shard]!, stat)!;
+    key.newest = newest;
+    key.first = first;
+    key.lastPush = lastPush;
+    key.lastStamp = lastStamp;
+    key.dirty = dirty;
     this.seen[ref.index] = 1;
   }
 
@@ -286,8 +297,7 @@ export class PoolRestore {
         const ref = this.pool.refs[ks.i];
         if (!ref) { this.counts.keysDropped++; continue; }
         this.pool.dropKey(set, ref.index);
-        const key = this.pool.newKey(set, ref.index, shard, true)!;
-        key.stat = ref.kind.fromJson(ks.st, ref);
+        const key = this.pool.newKey(set, ref.index, shard, ref.kind.fromJson(ks.st, ref))!;
         key.newest = ks.newest ?? -Infinity;
         key.first = ks.first ?? NaN;
         key.lastPush = ks.lastPush ?? NaN;
@@ -300,16 +310,16 @@ export class PoolRestore {
 
   /** A tombstone: the set was forgotten. */
   gone(id: number): void {
-    const set = this.byId.get(id);
+    const set = this.byId[id];
     if (!set || set.dead) return;
     for (let i = 0; i < set.keys.length; i++) this.pool.dropKey(set, i);
     this.pool.index.forget(set);
-    this.byId.delete(id);
+    this.byId[id] = undefined;
   }
 
   /** The group's earlier records no longer apply (its pool was replaced or removed). */
   reset(): void {
-    for (const id of [...this.byId.keys()]) this.gone(id);
+    this.byId.forEach((set, id) => { if (set) this.gone(id); });
   }
 
   /** Done: live mode's lists of dirty keys, from the keys restored. */
