@@ -21,7 +21,7 @@ import type { Checkpoint } from '../tail/reader.js';
 import { ByteWriter } from '../core/bytes.js';
 import { Flag, FRAME_BUFFER_BYTES, FRAME_HEAD_BYTES, FRAME_TARGET_BYTES, FramePool, GroupFlag, HEADER_BYTES, Rec } from './format.js';
 import { errorKind, realFs, type StateFs } from './fsio.js';
-import { StateWriter, type Newest } from './writer.js';
+import { StateWriter, type Newest, type Seed } from './writer.js';
 import { restoreState } from './load.js';
 
 /** What the checkpointer needs of the processing stage. */
@@ -83,10 +83,13 @@ export class Checkpointer {
   private readonly yieldTo: () => Promise<void>;
   private readonly sliceMs: number;
   private newest: Newest = 'none';
+  private seed: Seed | null = null;
   private writer: StateWriter | null = null;
   private seq = 0;
   /** Pools by group name as of the last cut (a new instance is written whole). */
   private readonly known = new Map<string, GroupPool>();
+  /** Groups of the restored file that the config no longer has: written as removed by the next cut. */
+  private gone: string[] = [];
   // The cut being written.
   private readonly framePool = new FramePool();
   private out = this.newOut();
@@ -130,7 +133,17 @@ export class Checkpointer {
       for (const g of config.groups) this.o.source.addGroup(g); // fresh pools: forget a half-applied state
     });
     this.newest = r.newest;
+    this.seed = r.seed;
     if (!r.state) return;
+    this.seq = (r.seed?.lastSeq ?? 0) + 1;
+    // Changes are tracked from here on: the run's first file is a copy of the restored one, and its
+    // first cut writes only what changed since (a group whose records could not all be matched is
+    // written whole; one the config no longer has is written as removed).
+    for (const pool of this.o.source.datapools()) {
+      pool.checkpoint.enable();
+      if (!r.state.retagged.includes(pool.group.name)) this.known.set(pool.group.name, pool);
+    }
+    this.gone.push(...r.state.unknown);
     for (const f of r.state.files as FileCheckpoint[]) {
       if (!f || typeof f !== 'object' || !this.o.source.datapool(f.group)) continue;
       this.positions.set(f.path, { identity: { dev: f.dev, ino: f.ino, fingerprint: f.fingerprint }, offset: f.offset });
@@ -167,14 +180,14 @@ export class Checkpointer {
   }
 
   private async cut(): Promise<void> {
-    const w = this.writer ??= new StateWriter(this.o.file, this.fs, this.newest, this.framePool);
+    const w = this.writer ??= new StateWriter(this.o.file, this.fs, this.newest, this.framePool, this.seed);
     const seq = this.seq++;
     let segStart = 0;
     let pools: PoolCut[] = [];
     await this.o.source.atCut(() => {
       const t0 = this.cpu();
-      segStart = w.needGeneration ? HEADER_BYTES : w.size;
-      const full = w.needGeneration;
+      segStart = w.nextStart;
+      const full = w.needFull;
       w.begin(seq);
       this.firstFrame = true;
       this.cutMs = 0;
@@ -220,15 +233,19 @@ export class Checkpointer {
       const list = pool.checkpoint.begin(this.setSink, fresh, SWEEP_CUTS);
       cuts.push({ pool, list, pos: 0 });
     });
-    let gone = pools.length;
+    const removed = this.gone;
+    this.gone = [];
     for (const [name, pool] of this.known) {
       if (this.gix.has(pool)) continue;
       this.known.delete(name);
+      removed.push(name);
+    }
+    removed.forEach((name, i) => {
       this.out.u8(Rec.Group);
-      this.out.u32(gone++);
+      this.out.u32(pools.length + i);
       this.out.str(name);
       this.out.u8(GroupFlag.Removed);
-    }
+    });
     return cuts;
   }
 

@@ -17,6 +17,8 @@ export interface StateHandle {
 export interface StateFs {
   /** Creates (or empties) a file for reading and writing. */
   create(path: string): Promise<StateHandle>;
+  /** Opens an existing file for reading. */
+  open(path: string): Promise<StateHandle>;
   rename(from: string, to: string): Promise<void>;
   unlink(path: string): Promise<void>;
   mkdir(dir: string): Promise<void>;
@@ -49,17 +51,19 @@ export async function writeAll(h: StateHandle, buf: Uint8Array, position: number
   }
 }
 
+function handle(fh: fsp.FileHandle): StateHandle {
+  return {
+    write: async (buf, offset, length, position) => (await fh.write(buf, offset, length, position)).bytesWritten,
+    read: async (buf, offset, length, position) => (await fh.read(buf, offset, length, position)).bytesRead,
+    datasync: () => fh.datasync(),
+    truncate: (length) => fh.truncate(length),
+    close: () => fh.close(),
+  };
+}
+
 export const realFs: StateFs = {
-  async create(path) {
-    const fh = await fsp.open(path, 'w+', 0o640);
-    return {
-      write: async (buf, offset, length, position) => (await fh.write(buf, offset, length, position)).bytesWritten,
-      read: async (buf, offset, length, position) => (await fh.read(buf, offset, length, position)).bytesRead,
-      datasync: () => fh.datasync(),
-      truncate: (length) => fh.truncate(length),
-      close: () => fh.close(),
-    };
-  },
+  create: async (path) => handle(await fsp.open(path, 'w+', 0o640)),
+  open: async (path) => handle(await fsp.open(path, 'r')),
   rename: (from, to) => fsp.rename(from, to),
   unlink: (path) => fsp.unlink(path),
   mkdir: async (dir) => { await fsp.mkdir(dir, { recursive: true }); },

@@ -7,14 +7,16 @@ import { HEADER_BYTES } from './format.js';
 import { looksLegacy, readLegacy } from './legacy.js';
 import { applyState, scanState } from './reader.js';
 import { Restorer, type PoolLookup, type Restored } from './restore.js';
-import { prevPath, type Newest } from './writer.js';
+import { prevPath, type Newest, type Seed } from './writer.js';
 
-type Attempt = { kind: 'missing' } | { kind: 'bad'; reason: string } | { kind: 'ok'; state: Restored; cuts: number; bytes: number };
+type Attempt = { kind: 'missing' } | { kind: 'bad'; reason: string } | { kind: 'ok'; state: Restored; cuts: number; bytes: number; seed: Seed | null };
 
 export interface LoadResult {
   /** What the newest file is now (the writer keeps a good one as the previous generation). */
   newest: Newest;
   state: Restored | null;
+  /** The binary file the state came from: the run's first file starts as a copy of it. */
+  seed: Seed | null;
 }
 
 /**
@@ -37,14 +39,14 @@ export function restoreState(file: string, pools: PoolLookup, log: Logger, wall:
   if (prev.kind === 'bad') bad.push([prevPath(file), prev.reason]);
   for (const [path, reason] of bad) moveAside(path, reason, log, wall);
   if (bad.length) log.error('No usable state file: starting fresh', { state_file: file });
-  return { newest: 'none', state: null };
+  return { newest: 'none', state: null, seed: null };
 
   function done(generation: string, path: string, a: Attempt & { kind: 'ok' }, now: Newest): LoadResult {
     const s = a.state;
     log.info('State restored', { state_file: path, generation, cuts: a.cuts, bytes: a.bytes, files: s.files.length, series_sets: s.sets,
       keys: s.keys, pending_points: s.pending.length, cut_at: Number.isFinite(s.cutAt) ? new Date(s.cutAt).toISOString() : null,
       seconds: (wall() - t0) / 1000 });
-    return { newest: now, state: s };
+    return { newest: now, state: s, seed: a.seed };
   }
 }
 
@@ -62,7 +64,7 @@ function attempt(path: string, pools: PoolLookup, log: Logger, wall: () => numbe
       const s = readLegacy(path);
       if (typeof s === 'string') return { kind: 'bad', reason: s };
       restorer.legacy(s);
-      return { kind: 'ok', state: restorer.finish(log, path), cuts: 1, bytes: NaN };
+      return { kind: 'ok', state: restorer.finish(log, path), cuts: 1, bytes: NaN, seed: null };
     }
     const scan = scanState(path);
     if (typeof scan === 'string') return { kind: 'bad', reason: scan };
@@ -73,7 +75,8 @@ function attempt(path: string, pools: PoolLookup, log: Logger, wall: () => numbe
       log.info('Restoring state', { state_file: path, percent: Math.floor((100 * at) / total) });
     });
     if (scan.end < scan.size) log.info('State file ends with an incomplete or damaged cut: restored the one before it', { state_file: path, bytes_ignored: scan.size - scan.end });
-    return { kind: 'ok', state: restorer.finish(log, path), cuts: scan.cuts, bytes: scan.end };
+    return { kind: 'ok', state: restorer.finish(log, path), cuts: scan.cuts, bytes: scan.end,
+      seed: { path, end: scan.end, completeAt: scan.completeAt, lastSeq: scan.lastSeq } };
   } catch (e) {
     return { kind: 'bad', reason: (e as Error).message };
   }

@@ -23,6 +23,9 @@ export interface Scan {
   end: number;
   size: number;
   cuts: number;
+  /** The header's completeAt, and the segment number of the last complete cut. */
+  completeAt: number;
+  lastSeq: number;
 }
 
 /** Frames of a file, read one at a time into a reused buffer. */
@@ -83,16 +86,17 @@ export function scanState(path: string): Scan | string {
     let end = 0;
     let cuts = 0;
     let open = -1;
+    let lastSeq = 0;
     while (f.next() && f.intact) {
       if (f.flags & Flag.Begin) open = f.seq;
       else if (open !== f.seq) break; // a frame of no open cut: not ours
       if (f.flags & Flag.End) {
         open = -1;
-        if (f.seq >= h.completeAt) { end = f.pos; cuts++; }
+        if (f.seq >= h.completeAt) { end = f.pos; cuts++; lastSeq = f.seq; }
       }
     }
     if (end === 0) return 'no complete checkpoint in it';
-    return { end, size, cuts };
+    return { end, size, cuts, completeAt: h.completeAt, lastSeq };
   } finally {
     closeSync(fd);
   }

@@ -19,6 +19,9 @@ export interface PoolLookup {
 export interface Restored {
   sets: number;
   keys: number;
+  /** Groups of the file not in the config, and groups whose records could not all be matched (tags changed). */
+  unknown: string[];
+  retagged: string[];
   files: unknown[];
   pending: Point[];
   /** Wall time (ms) of the cut restored. */
@@ -91,9 +94,12 @@ export class Restorer implements StateVisitor {
   finish(log: Logger, stateFile: string): Restored {
     let sets = 0;
     let keys = 0;
+    const unknown: string[] = [];
+    const retagged: string[] = [];
     for (const [name, pr] of this.byName) {
       if (!pr) {
         if (!this.removed.has(name)) {
+          unknown.push(name);
           log.warn('State of a log group not restored: no group of that name in the config (renamed or removed?)',
             { log_group: name, state_file: stateFile });
         }
@@ -102,6 +108,7 @@ export class Restorer implements StateVisitor {
       pr.finish();
       const c = pr.counts;
       if (pr.tagsChanged || c.setsDropped) {
+        retagged.push(name);
         log.warn('State of a log group not restored: its tags changed', { log_group: name, state_file: stateFile, series_sets: c.setsDropped });
       }
       if (c.keysDropped) {
@@ -111,6 +118,6 @@ export class Restorer implements StateVisitor {
       keys += pr.pool.keyCount;
     }
     const files = JSON.parse(this.filesJson) as unknown[];
-    return { sets, keys, files: Array.isArray(files) ? files : [], pending: this.points, cutAt: this.cutAt };
+    return { sets, keys, unknown, retagged, files: Array.isArray(files) ? files : [], pending: this.points, cutAt: this.cutAt };
   }
 }

@@ -15,6 +15,15 @@ import { dirOf, writeAll, WriteError, type StateFs, type StateHandle } from './f
 
 export const prevPath = (path: string): string => `${path}.prev`;
 
+/** The file a run restored from: its first file starts as a copy of its complete cuts. */
+export interface Seed {
+  path: string;
+  /** Byte offset just after its last complete cut. */
+  end: number;
+  completeAt: number;
+  lastSeq: number;
+}
+
 /** What the newest file on disk is when this run starts. */
 export type Newest = 'good' | 'bad' | 'none';
 
@@ -45,8 +54,19 @@ export class StateWriter {
   needGeneration = true;
   private readonly tmp: string;
 
-  constructor(readonly path: string, private readonly fs: StateFs, private newest: Newest, private readonly frames?: FramePool) {
+  constructor(readonly path: string, private readonly fs: StateFs, private newest: Newest, private readonly frames?: FramePool,
+    private seed: Seed | null = null) {
     this.tmp = join(dirOf(path), `${basename(path)}.tmp-${process.pid}`);
+  }
+
+  /** Where the next segment will start in its file. */
+  get nextStart(): number {
+    return !this.needGeneration ? this.gen!.size : this.seed ? this.seed.end : HEADER_BYTES;
+  }
+
+  /** The next segment starts a new file that is not a copy of the restored one: it must hold every key. */
+  get needFull(): boolean {
+    return this.needGeneration && this.seed === null;
   }
 
   /** Bytes in the newest file of this run (0 before its first segment). */
@@ -127,8 +147,18 @@ export class StateWriter {
     const g: Gen = { h, path: this.tmp, size: 0, placed: false };
     this.previousGen = this.gen;
     this.gen = g;
-    await writeAll(h, header(seq), 0);
+    const seed = this.seed;
+    await writeAll(h, header(seed ? seed.completeAt : seq), 0);
     g.size = HEADER_BYTES;
+    if (seed) {
+      // The restored state, copied as it is: no cut has to write every key again.
+      const src = await this.fs.open(seed.path);
+      try {
+        g.size += await copyRange(src, HEADER_BYTES, seed.end, h, HEADER_BYTES);
+      } finally {
+        await src.close().catch(() => undefined);
+      }
+    }
   }
 
   /** Old temporary files were removed. */
@@ -148,6 +178,7 @@ export class StateWriter {
     g.placed = true;
     this.newest = 'good';
     this.needGeneration = false;
+    this.seed = null;
     await this.fs.syncDir(dirOf(this.path));
     const old = this.previousGen;
     this.previousGen = null;
@@ -186,15 +217,7 @@ export class StateWriter {
       await this.fs.unlink(this.tmp).catch(() => undefined);
       h = await this.fs.create(this.tmp);
       await writeAll(h, header(completeAt), 0);
-      const buf = Buffer.allocUnsafe(COPY_CHUNK);
-      let at = HEADER_BYTES;
-      for (let pos = from; pos < g.size;) {
-        const n = await g.h.read(buf, 0, Math.min(COPY_CHUNK, g.size - pos), pos);
-        if (!(n > 0)) throw new WriteError('ESHORT', `short read while compacting at byte ${pos}`);
-        await writeAll(h, buf.subarray(0, n), at);
-        pos += n;
-        at += n;
-      }
+      const at = HEADER_BYTES + await copyRange(g.h, from, g.size, h, HEADER_BYTES);
       await h.datasync();
       const next: Gen = { h, path: this.tmp, size: at, placed: false };
       this.previousGen = g;
@@ -215,6 +238,18 @@ export class StateWriter {
     await this.gen?.h.close().catch(() => undefined);
     this.gen = null;
   }
+}
+
+/** Copies bytes [from, to) of `src` to `dst` at `at`; returns how many. */
+async function copyRange(src: StateHandle, from: number, to: number, dst: StateHandle, at: number): Promise<number> {
+  const buf = Buffer.allocUnsafe(Math.min(COPY_CHUNK, Math.max(1, to - from)));
+  for (let pos = from; pos < to;) {
+    const n = await src.read(buf, 0, Math.min(buf.length, to - pos), pos);
+    if (!(n > 0)) throw new WriteError('ESHORT', `short read while copying at byte ${pos}`);
+    await writeAll(dst, buf.subarray(0, n), at + pos - from);
+    pos += n;
+  }
+  return to - from;
 }
 
 function asWriteError(e: unknown): WriteError {

@@ -97,6 +97,38 @@ describe('checkpointer', () => {
     expect(restored(file)).toEqual(live(a));
   });
 
+  it('a run starts from a copy of the file it restored: its first cut writes only what changed', async () => {
+    dir = tempDir();
+    const file = path.join(dir, 'state');
+    const replay = group({ interval: 10 }, METRICS); // no tick pushing every key at the first line
+    const a = run(file, [replay]);
+    fill(a, 1200, 1000);
+    await a.cp.save();
+    const size = fs.statSync(file).size;
+    const b = run(file, [replay]);
+    b.source.pools.get('g')!.record(['id7'], 2000, Float64Array.of(1, 1, 1));
+    await b.cp.save();
+    expect(fs.statSync(file).size - size).toBeLessThan(size / 5); // id7 and a sweep of 64 sets
+    expect(fs.statSync(file + '.prev').size).toBe(size);
+    expect(restored(file, [replay])).toEqual(live(b));
+  });
+
+  it('a group the config no longer has is warned about once: the next cut records it as removed', async () => {
+    dir = tempDir();
+    const file = path.join(dir, 'state');
+    const other = group({}, COUNTER, '{ id: 2 }', 'other');
+    const a = run(file, [G, other]);
+    fill(a, 10, 1000);
+    a.source.pools.get('other')!.record(['x'], 1000, Float64Array.of(1));
+    await a.cp.save();
+    const b = run(file, [G]);
+    expect(b.source.log.find(/no group of that name/)).toHaveLength(1);
+    await b.cp.save();
+    const c = run(file, [G]);
+    expect(c.source.log.find(/no group of that name/)).toHaveLength(0);
+    expect(live(c)).toEqual(live(b));
+  });
+
   it('forgotten sets are forgotten by the restore too', async () => {
     dir = tempDir();
     const file = path.join(dir, 'state');

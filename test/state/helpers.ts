@@ -85,6 +85,7 @@ export class FaultyFs implements StateFs {
       close: h.close,
     };
   };
+  open = realFs.open;
   rename = realFs.rename;
   unlink = realFs.unlink;
   mkdir = realFs.mkdir;
