@@ -37,6 +37,7 @@ const HELP: Record<string, string> = {
   'state.cuts_written': 'Checkpoints written to the state file.',
   'state.cut_seconds': 'Main-thread time of the last checkpoint.',
   'state.cut_seconds_max': 'Main-thread time of the longest checkpoint so far.',
+  'state.cut_cpu_seconds': 'CPU the process used while the main thread worked on the last checkpoint.',
   'state.cut_pause_seconds': 'Longest single pause of the last checkpoint.',
   'state.bytes': 'Size of the newest state file.',
   'state.write_errors': 'Failed state file writes and compactions, by error.',

@@ -199,8 +199,9 @@ if (checkpointRes) {
   const c = checkpointRes;
   console.log(`checkpoint at ${fmt(c.keys)} keys (one meter each, limits raised): while ${fmt(c.rate)} lines/s came for ${c.seconds} s, ` +
     `${c.steadyCuts} cuts, main-thread time per cut median ${fmt(c.steadyCutMedianSec * 1000)} ms, max ${fmt(c.steadyCutMaxSec * 1000)} ms ` +
-    `(longest single pause ${fmt(c.steadyPauseMaxSec * 1000)} ms); while the keys were first read: max ${fmt(c.buildCutMaxSec * 1000)} ms; ` +
-    `state file ${fmt(c.stateBytes / 1e6, 1)} MB; restore of ${fmt(c.restoredKeys)} keys ${fmt(c.restoreSec, 2)} s`);
+    `(process CPU meanwhile: median ${fmt(c.steadyCutCpuMedianSec * 1000)} ms, max ${fmt(c.steadyCutCpuMaxSec * 1000)} ms; longest single pause ` +
+    `${fmt(c.steadyPauseMaxSec * 1000)} ms); while the keys were first read: max ${fmt(c.buildCutMaxSec * 1000)} ms; state file ` +
+    `${fmt(c.stateBytes / 1e6, 1)} MB; restore of ${fmt(c.restoredKeys)} keys ${fmt(c.restoreSec, 2)} s (main-thread CPU at its end ${fmt(c.restoreCpuSec, 2)} s)`);
 }
 if (bombRes) {
   const b = bombRes;

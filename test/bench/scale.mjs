@@ -54,6 +54,14 @@ export function freePort() {
   return new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); }); });
 }
 
+/** CPU seconds (user + system) of a process's main thread so far. */
+function threadCpuSec(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch { return NaN; }
+}
+
 function rssMB(pid) {
   try { return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024; } catch { return NaN; }
 }
@@ -194,7 +202,8 @@ export async function checkpointScale({ cli, dir, keys = 1_000_000, seconds = 30
     const c = spawn(process.execPath, [cli, '-c', conf, '--dry-run', '--state-file', state, ...extra], { stdio: ['ignore', devnull, 'pipe'] });
     c.err = '';
     c.stderr.setEncoding('utf8');
-    c.stderr.on('data', (s) => { c.err += s; });
+    // the main thread's CPU when the restore is logged (start-up included, ~0.1 s)
+    c.stderr.on('data', (s) => { c.err += s; if (c.restoreCpu === undefined && c.err.includes('"State restored"')) c.restoreCpu = threadCpuSec(c.pid); });
     return c;
   };
   const status = async () => JSON.parse((await get(port, '/status')).body);
@@ -219,7 +228,11 @@ async function scaleRun({ keys, seconds, rate, log, run, status, waitFor, port }
   let child = run();
   await waitFor(async () => (await status()).groups[0].keys >= keys, `${keys} keys`);
   // steady state: lines for existing and new keys, `rate` a second; the cuts meanwhile
-  const cutsAt = async () => { const m = (await get(port, '/metrics')).body; return { n: metric(m, 'state_cuts_written_total'), sec: metric(m, 'state_cut_seconds'), pause: metric(m, 'state_cut_pause_seconds'), max: metric(m, 'state_cut_seconds_max'), bytes: metric(m, 'state_bytes') }; };
+  const cutsAt = async () => {
+    const m = (await get(port, '/metrics')).body;
+    return { n: metric(m, 'state_cuts_written_total'), sec: metric(m, 'state_cut_seconds'), cpu: metric(m, 'state_cut_cpu_seconds'),
+      pause: metric(m, 'state_cut_pause_seconds'), max: metric(m, 'state_cut_seconds_max'), bytes: metric(m, 'state_bytes') };
+  };
   const buildMax = (await cutsAt()).max;
   const cuts = [];
   let last = (await cutsAt()).n;
@@ -240,9 +253,11 @@ async function scaleRun({ keys, seconds, rate, log, run, status, waitFor, port }
   child = run();
   await waitFor(async () => (await status()).groups[0].keys >= keys, 'the restart');
   const restored = child.err.split('\n').filter((l) => l.includes('"State restored"')).map((l) => JSON.parse(l))[0];
+  const restoreCpuSec = child.restoreCpu;
   child.kill('SIGTERM');
   await new Promise((r) => child.on('close', r));
   return { keys, seconds, rate, buildCutMaxSec: buildMax, steadyCuts: cuts.length, steadyCutMaxSec: Math.max(...cuts.map((c) => c.sec)),
-    steadyCutMedianSec: quantile(cuts.map((c) => c.sec), 0.5), steadyPauseMaxSec: Math.max(...cuts.map((c) => c.pause)), stateBytes,
-    restoreSec: restored?.seconds, restoredKeys: restored?.keys };
+    steadyCutMedianSec: quantile(cuts.map((c) => c.sec), 0.5), steadyCutCpuMaxSec: Math.max(...cuts.map((c) => c.cpu)),
+    steadyCutCpuMedianSec: quantile(cuts.map((c) => c.cpu), 0.5), steadyPauseMaxSec: Math.max(...cuts.map((c) => c.pause)), stateBytes,
+    restoreSec: restored?.seconds, restoreCpuSec, restoredKeys: restored?.keys };
 }

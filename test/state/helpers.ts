@@ -109,7 +109,7 @@ export function run(file: string, groups: LogGroup[], fs: StateFs = realFs): Run
   const r: Run = { source, sink, cp: null as unknown as Checkpointer, between: null };
   r.cp = new Checkpointer({
     file, source, sink, log: source.log, registry: source.registry, fs, wallClock: () => Date.UTC(2026, 1, 8),
-    cpuClock: () => 0, sliceMs: 0, yieldTo: async () => { r.between?.(); },
+    cpuClock: () => 0, cpuUsage: () => 0, sliceMs: 0, yieldTo: async () => { r.between?.(); },
   });
   r.cp.restore({ file: '/x.conf', settings: {} as never, groups });
   r.cp.attach(TAILS);
