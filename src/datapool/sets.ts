@@ -17,8 +17,9 @@ export class SeriesSet {
   live = 0;
   /** Forgotten (every key went stale): a caller holding it must look its tag values up again. */
   dead = false;
-  /** Checkpoint bookkeeping (snapshot.ts): the cut the set was last changed for. */
+  /** Checkpoint bookkeeping (snapshot.ts): the cut the set was last changed for, and the sweep round it was last written in. */
   mark = -1;
+  round = -1;
   /** Bit i set: group tag i holds `_other_` (lines counted here are folds). */
   readonly other: number;
   constructor(readonly id: number, readonly tagPrefix: string, readonly shard: number, nRefs: number, other = 0) {

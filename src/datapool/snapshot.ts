@@ -34,6 +34,7 @@ export class PoolCheckpoint {
   private sweep: Iterator<SeriesSet> | null = null;
   /** Every set has been written since the current sweep round began. */
   swept = false;
+  private round = 0;
   /** The pool's number in the cut being written (the state file's group index). */
   gix = 0;
 
@@ -47,16 +48,20 @@ export class PoolCheckpoint {
   /** Called before `set` changes, when it does not carry the current mark yet. */
   touch(set: SeriesSet): void {
     if (this.collect < 0) return;
-    if (set.mark === this.writing) this.sink!.write(this.pool, set); // as it was at the cut
+    if (set.mark === this.writing) {
+      this.sink!.write(this.pool, set); // as it was at the cut
+      set.round = this.round;
+    }
     set.mark = this.collect;
     this.changed.push(set);
   }
 
   /**
    * Takes the cut's sets at the cut instant: the changed ones, and either every set (`full`, a new
-   * file) or more of the current sweep round: enough for a round every `roundCuts` cuts, and at
-   * least half as many as changed (the file's obsolete records grow with the changes; a round
-   * lets them go). They are written by writeSome().
+   * file) or more of the current sweep round: enough for a round every `roundCuts` cuts. A set
+   * written this round, because it changed, counts for it: the more changes, the sooner a round
+   * is complete (the file's obsolete records grow with the changes, and a round lets them go).
+   * They are written by writeSome().
    */
   begin(sink: SetSink, full: boolean, roundCuts: number): SeriesSet[] {
     const gen = this.collect;
@@ -70,7 +75,7 @@ export class PoolCheckpoint {
       this.sweep = null;
       this.swept = true;
     } else {
-      this.sweepInto(list, gen, Math.max(MIN_SWEEP, Math.ceil(this.pool.index.size / roundCuts), Math.ceil(list.length / 2)));
+      this.sweepInto(list, gen, Math.max(MIN_SWEEP, Math.ceil(this.pool.index.size / roundCuts)));
     }
     return list;
   }
@@ -81,7 +86,8 @@ export class PoolCheckpoint {
     while (n > 0) {
       const r = this.sweep.next();
       if (r.done) { this.sweep = null; this.swept = true; return; }
-      if (r.value.mark !== gen) { r.value.mark = gen; list.push(r.value); n--; }
+      const s = r.value;
+      if (s.mark !== gen && s.round !== this.round) { s.mark = gen; list.push(s); n--; }
     }
   }
 
@@ -89,6 +95,7 @@ export class PoolCheckpoint {
   newRound(): void {
     this.swept = false;
     this.sweep = null;
+    this.round++;
   }
 
   /** Writes the cut's sets from `from` on while `more()` says so; returns where it stopped. */
@@ -99,6 +106,7 @@ export class PoolCheckpoint {
       if (s.mark !== this.writing) continue; // written already, by touch()
       this.sink!.write(this.pool, s);
       s.mark = WRITTEN;
+      s.round = this.round;
     }
     return i;
   }
@@ -112,6 +120,7 @@ export class PoolCheckpoint {
   /** The cut did not reach the disk: its sets go into the next one. */
   requeue(list: SeriesSet[]): void {
     for (const s of list) {
+      s.round = -1;
       if (s.mark === this.collect) continue;
       s.mark = this.collect;
       this.changed.push(s);

@@ -142,6 +142,10 @@ const liveRes = CASES.has('live') ? await (async () => {
 const keysRes = CASES.has('keys') ? await manyKeys({ dir: work, cli }) : null;
 // Issue 18 (test/bench/scale.mjs): the checkpoint at 1M keys by default; the cardinality bombs on request.
 const checkpointRes = CASES.has('checkpoint') ? await checkpointScale({ cli, dir: work, keys: Number(process.env.BENCH_CHECKPOINT_KEYS ?? 1_000_000) }) : null;
+// The same in process, by main-thread CPU time (a busy host inflates the daemon's wall-clock figures).
+const cutCpuRes = CASES.has('checkpoint') ? [10_000, 100_000].map((changed) => JSON.parse(execFileSync(process.execPath,
+  ['--expose-gc', join(root, 'test/bench/cutcpu.mjs'), String(Number(process.env.BENCH_CHECKPOINT_KEYS ?? 1_000_000)), String(changed)],
+  { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }))) : null;
 const bombRes = CASES.has('bomb') ? await bomb({ cli, dir: work, lines: Number(process.env.BENCH_BOMB_LINES ?? 10_000_000) }) : null;
 const liveBombRes = CASES.has('livebomb') ? await liveBomb({ cli, dir: work, seconds: Number(process.env.BENCH_LIVE_BOMB_SECONDS ?? 120) }) : null;
 
@@ -203,6 +207,12 @@ if (checkpointRes) {
     `${fmt(c.steadyPauseMaxSec * 1000)} ms); while the keys were first read: max ${fmt(c.buildCutMaxSec * 1000)} ms; state file ` +
     `${fmt(c.stateBytes / 1e6, 1)} MB; restore of ${fmt(c.restoredKeys)} keys ${fmt(c.restoreSec, 2)} s (main-thread CPU at its end ${fmt(c.restoreCpuSec, 2)} s)`);
 }
+if (cutCpuRes) {
+  for (const r of cutCpuRes) {
+    console.log(`checkpoint at ${fmt(r.keys)} keys, in process, main-thread CPU: a cut of every key ${fmt(r.fullMs)} ms; ` +
+      `cuts after ${fmt(r.changed)} keys (at random) changed: ${r.incrementalMs.map((m) => fmt(m)).join(', ')} ms; restore ${fmt(r.restoreMs)} ms`);
+  }
+}
 if (bombRes) {
   const b = bombRes;
   console.log(`cardinality bomb, --once, ${fmt(b.lines)} lines each a new id: exit ${b.code}, ${fmt(b.wall, 1)} s (${fmt(b.linesPerSec)} lines/s), ` +
@@ -220,5 +230,6 @@ if (process.env.BENCH_SAVE === '1') {
   if (liveRes) out.live = liveRes;
   if (keysRes) out.keys = keysRes;
   if (checkpointRes) out.checkpoint = checkpointRes;
+  if (cutCpuRes) out.checkpointCpu = cutCpuRes;
   writeFileSync(baselineFile, JSON.stringify(out, null, 2) + '\n');
 }
