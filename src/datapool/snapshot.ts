@@ -208,20 +208,37 @@ export interface RestoreCounts {
   setsDropped: number;
 }
 
-/** Applies a group's records, in file order, to its (new, empty) pool. */
+/**
+ * Applies a group's records to its (new, empty) pool, newest first: the state file is read from its
+ * last cut back, so the first record of a set is its final state, and older ones are skipped
+ * without being decoded (a restore costs what the state holds, not what the file once held).
+ */
 export class PoolRestore {
-  /** Sets by id (an array: ids are small and dense, and a Map of a million entries costs far more). */
-  private readonly byId: Array<SeriesSet | undefined> = [];
-  /** Saved reference index -> reference now (null: gone or of another kind). */
+  /** Set ids settled: a set record or a tombstone of theirs was seen (ids are small and dense). */
+  private readonly done: boolean[] = [];
+  /** Saved reference index -> reference now (null: gone or of another kind), as of the segment being read. */
   private refMap: Array<RefSpec | null> = [];
-  /** The references a set record holds a key of. */
-  private readonly seen: Uint8Array;
-  /** The group's tags changed: its sets cannot be matched. */
+  /** The segment being read has the group's tags changed: its sets cannot be matched. */
+  private retagged = false;
+  /** The newest header was applied (clock, ids). */
+  private headed = false;
+  /** Older segments no longer apply: the group was made afresh (or removed) in this one. */
+  private closing = false;
+  closed = false;
+  /** Some sets could not be matched because the group's tags changed. */
   tagsChanged = false;
   readonly counts: RestoreCounts = { keysDropped: 0, setsDropped: 0 };
 
-  constructor(readonly pool: GroupPool) {
-    this.seen = new Uint8Array(pool.refs.length);
+  constructor(readonly pool: GroupPool) {}
+
+  /** A new (older) segment begins. */
+  segment(): void {
+    if (this.closing) this.closed = true;
+  }
+
+  /** The group's records before this segment's no longer apply (its pool was replaced or removed). */
+  reset(): void {
+    this.closing = true;
   }
 
   header(h: PoolHeader): void {
@@ -230,41 +247,41 @@ export class PoolRestore {
       const ref = byName.get(id);
       return ref && ref.kind.code === code ? ref : null;
     });
-    this.tagsChanged = h.tags !== tagSignature(this.pool);
-    if (this.tagsChanged) return;
+    this.retagged = h.tags !== tagSignature(this.pool);
+    if (this.retagged || this.headed || this.closed) return;
+    this.headed = true;
     this.pool.clock = h.clock;
     this.pool.lastTick = h.lastTick;
     this.pool.index.idCounter = h.nextId;
   }
 
-  /** A set record: replaces the set of that id (its keys are used again, their state replaced). */
+  /** A set record: the set's final state unless a newer record of it was seen. */
   set(r: ByteReader): void {
     const id = r.u32();
     const prefix = r.str();
     const n = r.u32();
-    if (this.tagsChanged) {
+    if (this.closed || this.done[id]) {
       for (let i = 0; i < n; i++) skipKey(r);
-      this.counts.setsDropped++;
       return;
     }
-    const old = this.byId[id];
-    if (old && old.tagPrefix !== prefix) this.gone(id);
-    const set = old && !old.dead ? old : this.pool.index.restore(id, prefix);
-    if (set !== old) this.byId[id] = set;
-    const had = set.live;
-    const seen = this.seen;
-    seen.fill(0);
+    this.done[id] = true;
+    if (this.retagged) {
+      for (let i = 0; i < n; i++) skipKey(r);
+      this.counts.setsDropped++;
+      this.tagsChanged = true;
+      return;
+    }
+    const set = this.pool.index.restore(id, prefix);
     for (let i = 0; i < n; i++) this.key(r, set);
-    if (had > 0) for (let i = 0; i < set.keys.length; i++) if (!seen[i]) this.pool.dropKey(set, i);
-    if (set.live === 0) this.gone(id);
+    if (set.live === 0) this.pool.index.forget(set);
   }
 
-  /** Reads a key into its set (marked in `seen`), or past it. */
+  /** Reads a key into its set, or past it. */
   private key(r: ByteReader, set: SeriesSet): void {
     const refIdx = r.u32();
     const code = r.u8();
     const ref = this.refMap[refIdx] ?? null;
-    if (!ref || ref.kind.code !== code) {
+    if (!ref || ref.kind.code !== code || set.keys[ref.index]) {
       skipKeyRest(r);
       this.counts.keysDropped++;
       return;
@@ -278,15 +295,17 @@ export class PoolRestore {
     const end = r.pos + len;
     const stat = ref.kind.read(r, ref);
     if (r.pos !== end) throw new DecodeError(`a ${ref.id} statistic of ${len} bytes read as ${r.pos - end + len}`);
-    let key = set.keys[ref.index];
-    if (key) key.stat = stat;
-    else key = this.pool.newKey(set, ref.index, this.pool.shards[set.shard]!, stat)!;
+    const key = this.pool.newKey(set, ref.index, this.pool.shards[set.shard]!, stat)!;
     key.newest = newest;
     key.first = first;
     key.lastPush = lastPush;
     key.lastStamp = lastStamp;
     key.dirty = dirty;
-    this.seen[ref.index] = 1;
+  }
+
+  /** A tombstone: the set was forgotten (its older records are skipped). */
+  gone(id: number): void {
+    if (!this.closed) this.done[id] = true;
   }
 
   /** A pool as a version-1 (JSON) state file held it. */
@@ -315,20 +334,6 @@ export class PoolRestore {
       }
       if (set.live === 0) this.pool.index.forget(set);
     }
-  }
-
-  /** A tombstone: the set was forgotten. */
-  gone(id: number): void {
-    const set = this.byId[id];
-    if (!set || set.dead) return;
-    for (let i = 0; i < set.keys.length; i++) this.pool.dropKey(set, i);
-    this.pool.index.forget(set);
-    this.byId[id] = undefined;
-  }
-
-  /** The group's earlier records no longer apply (its pool was replaced or removed). */
-  reset(): void {
-    this.byId.forEach((set, id) => { if (set) this.gone(id); });
   }
 
   /** Done: live mode's lists of dirty keys, from the keys restored. */

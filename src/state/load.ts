@@ -69,13 +69,13 @@ function attempt(path: string, pools: PoolLookup, log: Logger, wall: () => numbe
     const scan = scanState(path);
     if (typeof scan === 'string') return { kind: 'bad', reason: scan };
     let next = wall() + 1000;
-    applyState(path, scan.end, restorer, (at, total) => {
+    applyState(path, scan, restorer, (at, total) => {
       if (wall() < next) return;
       next = wall() + 1000;
       log.info('Restoring state', { state_file: path, percent: Math.floor((100 * at) / total) });
     });
     if (scan.end < scan.size) log.info('State file ends with an incomplete or damaged cut: restored the one before it', { state_file: path, bytes_ignored: scan.size - scan.end });
-    return { kind: 'ok', state: restorer.finish(log, path), cuts: scan.cuts, bytes: scan.end,
+    return { kind: 'ok', state: restorer.finish(log, path), cuts: scan.cuts.length, bytes: scan.end,
       seed: { path, end: scan.end, completeAt: scan.completeAt, lastSeq: scan.lastSeq } };
   } catch (e) {
     return { kind: 'bad', reason: (e as Error).message };

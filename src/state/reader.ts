@@ -1,13 +1,14 @@
 // Reads a state file (format.ts) in two passes: the first checks every frame's checksum and finds
-// where the last complete cut ends; the second applies the records up to there. So a torn or
-// corrupt end (a crash mid-write, a bad sector, an edit by hand) costs the cuts after the damage,
-// never a mix of two cuts. Reading is synchronous: it happens once, before anything is tailed.
+// the complete cuts, up to the last one before any damage; the second applies them, the last one
+// first, so that what later cuts replaced is skipped rather than decoded. So a torn or corrupt end
+// (a crash mid-write, a bad sector, an edit by hand) costs the cuts after the damage, never a mix of
+// two cuts. Reading is synchronous: it happens once, before anything is tailed.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Point } from '../core/types.js';
 import { ByteReader, DecodeError } from '../core/bytes.js';
 import { crc32, FRAME_HEAD_BYTES, Flag, GroupFlag, HEADER_BYTES, readHeader, Rec } from './format.js';
 
-/** What the records of a state file are applied to (checkpointer.ts). */
+/** What the records of a state file are applied to (restore.ts), cut by cut from the newest back. */
 export interface StateVisitor {
   cut(wallMs: number): void;
   /** `r` holds the pool header unless the group was removed. */
@@ -21,8 +22,9 @@ export interface StateVisitor {
 export interface Scan {
   /** Byte offset just after the last complete cut. */
   end: number;
+  /** The complete cuts: where each begins and ends. */
+  cuts: Array<{ start: number; end: number }>;
   size: number;
-  cuts: number;
   /** The header's completeAt, and the segment number of the last complete cut. */
   completeAt: number;
   lastSeq: number;
@@ -32,13 +34,15 @@ export interface Scan {
 class Frames {
   private readonly head = Buffer.allocUnsafe(FRAME_HEAD_BYTES);
   private body = Buffer.allocUnsafe(1 << 16);
-  pos = HEADER_BYTES;
+  pos: number;
   len = 0;
   seq = 0;
   flags = 0;
   crc = 0;
 
-  constructor(private readonly fd: number, readonly size: number) {}
+  constructor(private readonly fd: number, readonly size: number, start = HEADER_BYTES) {
+    this.pos = start;
+  }
 
   /** Reads the next frame; false at the end of the file or a frame cut short. */
   next(): boolean {
@@ -84,33 +88,43 @@ export function scanState(path: string): Scan | string {
     if (typeof h === 'string') return h;
     const f = new Frames(fd, size);
     let end = 0;
-    let cuts = 0;
+    const cuts: Scan['cuts'] = [];
     let open = -1;
+    let start = 0;
     let lastSeq = 0;
-    while (f.next() && f.intact) {
-      if (f.flags & Flag.Begin) open = f.seq;
-      else if (open !== f.seq) break; // a frame of no open cut: not ours
+    for (let at = f.pos; f.next() && f.intact; at = f.pos) {
+      if (f.flags & Flag.Begin) { open = f.seq; start = at; } else if (open !== f.seq) break; // a frame of no open cut: not ours
       if (f.flags & Flag.End) {
         open = -1;
-        if (f.seq >= h.completeAt) { end = f.pos; cuts++; lastSeq = f.seq; }
+        cuts.push({ start, end: f.pos });
+        if (f.seq >= h.completeAt) { end = f.pos; lastSeq = f.seq; }
       }
     }
     if (end === 0) return 'no complete checkpoint in it';
-    return { end, size, cuts, completeAt: h.completeAt, lastSeq };
+    while (cuts.at(-1)!.end > end) cuts.pop();
+    return { end, cuts, size, completeAt: h.completeAt, lastSeq };
   } finally {
     closeSync(fd);
   }
 }
 
-/** Pass two: applies every record up to `end` (from scanState). Throws DecodeError on bad records. */
-export function applyState(path: string, end: number, v: StateVisitor, progress?: (done: number, total: number) => void): void {
+/**
+ * Pass two: applies the complete cuts (from scanState), the last one first, each from its first
+ * record to its last. Throws DecodeError on bad records.
+ */
+export function applyState(path: string, scan: Scan, v: StateVisitor, progress?: (done: number, total: number) => void): void {
   const fd = openSync(path, 'r');
   try {
-    const f = new Frames(fd, end);
-    while (f.next()) {
-      const r = new ByteReader(f.payload);
-      while (!r.done) record(r, v);
-      progress?.(f.pos, end);
+    let done = 0;
+    for (let c = scan.cuts.length - 1; c >= 0; c--) {
+      const { start, end } = scan.cuts[c]!;
+      const f = new Frames(fd, end, start);
+      while (f.next()) {
+        const r = new ByteReader(f.payload);
+        while (!r.done) record(r, v);
+        progress?.(done + f.pos - start, scan.end);
+      }
+      done += end - start;
     }
   } finally {
     closeSync(fd);

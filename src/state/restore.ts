@@ -28,14 +28,16 @@ export interface Restored {
   cutAt: number;
 }
 
+/** Takes a state file's records newest first (reader.ts reads its cuts from the last one back). */
 export class Restorer implements StateVisitor {
   /** This segment's group indexes. */
   private readonly gix = new Map<number, PoolRestore | null>();
   private readonly byName = new Map<string, PoolRestore | null>();
-  /** Groups the file ends by saying were removed (by a config reload): not worth a warning. */
+  /** Groups whose newest record says they were removed (by a config reload): not worth a warning. */
   private readonly removed = new Set<string>();
-  private filesJson = '[]';
-  private points: Point[] = [];
+  private readonly seen = new Set<string>();
+  private filesJson: string | null = null;
+  private points: Point[] | null = null;
   private cutAt = NaN;
 
   constructor(private readonly pools: PoolLookup) {}
@@ -51,16 +53,20 @@ export class Restorer implements StateVisitor {
   }
 
   cut(wallMs: number): void {
-    this.cutAt = wallMs;
+    if (Number.isNaN(this.cutAt)) this.cutAt = wallMs;
     this.gix.clear();
+    for (const pr of this.byName.values()) pr?.segment();
   }
 
   group(gix: number, name: string, flags: GroupFlag, r: ByteReader): void {
     const pr = this.poolRestore(name);
     this.gix.set(gix, pr);
+    if (!this.seen.has(name)) {
+      this.seen.add(name);
+      if (flags & GroupFlag.Removed) this.removed.add(name);
+    }
     if (flags & (GroupFlag.Fresh | GroupFlag.Removed)) pr?.reset();
-    if (flags & GroupFlag.Removed) { this.removed.add(name); return; }
-    this.removed.delete(name);
+    if (flags & GroupFlag.Removed) return;
     const h = readPoolHeader(r);
     pr?.header(h);
   }
@@ -76,11 +82,11 @@ export class Restorer implements StateVisitor {
   }
 
   files(json: string): void {
-    this.filesJson = json;
+    this.filesJson ??= json;
   }
 
   pending(points: Point[]): void {
-    this.points = points;
+    this.points ??= points;
   }
 
   /** A version-1 (JSON) state. */
@@ -107,7 +113,7 @@ export class Restorer implements StateVisitor {
       }
       pr.finish();
       const c = pr.counts;
-      if (pr.tagsChanged || c.setsDropped) {
+      if (c.setsDropped) {
         retagged.push(name);
         log.warn('State of a log group not restored: its tags changed', { log_group: name, state_file: stateFile, series_sets: c.setsDropped });
       }
@@ -117,7 +123,7 @@ export class Restorer implements StateVisitor {
       sets += pr.pool.index.size;
       keys += pr.pool.keyCount;
     }
-    const files = JSON.parse(this.filesJson) as unknown[];
-    return { sets, keys, unknown, retagged, files: Array.isArray(files) ? files : [], pending: this.points, cutAt: this.cutAt };
+    const files = JSON.parse(this.filesJson ?? '[]') as unknown[];
+    return { sets, keys, unknown, retagged, files: Array.isArray(files) ? files : [], pending: this.points ?? [], cutAt: this.cutAt };
   }
 }
