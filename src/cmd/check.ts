@@ -12,8 +12,10 @@
 //     files:
 //       <glob>: <n> file(s) now | no file now
 //         <path> (<size>)[  skipped: does not match filename_match]
+//       -: standard input
+//     journal: <the system journal | directory <path>>, matches <m ...>|every entry[, fields $<pos>=<NAME> ...]
 //     regex 1/<n>: <pieces> piece(s), <groups> group(s), regex_engine <engine>
-//     date: $<pos>, layout "<format>", timezone <tz>
+//     date: $<pos>, layout "<format>", timezone <tz> | the journal entry's time
 //     tags: <name>=$<pos> | <name>=<constant> ...
 //     push: every <interval> s of log time (live_poll <bool>), <n> shard(s)[, stale after <m> min]
 //     keys: <n> series per combination of <tag names> (or "<n> series" without line tags)
@@ -24,9 +26,13 @@
 //
 //   warnings:
 //     log group <name>: <glob> matches no file now
+//     log group <name>: <why its journal cannot be read now>
 import { promises as fsp } from 'node:fs';
 import type { Config, LogGroup, MetricDef, Reference } from '../config/types.js';
 import { expandGlob } from '../tail/glob.js';
+import { STDIN_PATH } from '../input/stdin.js';
+import { groupCount } from '../parse/matcher.js';
+import { checkDirectory, checkSystemJournal } from '../input/journal/access.js';
 import { formatBytes, makeStyle, useColour, type Style } from './style.js';
 import { limitsReport } from './limits.js';
 
@@ -43,7 +49,8 @@ export async function checkReport(config: Config, st: Style = makeStyle(useColou
   let s = `${config.file}: ${st.green('OK')}, ${plural(config.groups.length, 'log group')}\n`;
   const set = config.settings;
   const hosts = set.push_host.map((h) => `${h}:${set.push_port}`).join(', ');
-  s += `push: ${set.push_type} over ${set.push_proto} to ${hosts} (${plural(set.push_number, 'pusher')})\n`;
+  const http = set.push_proto === 'http' ? `, path ${set.push_path}${set.push_tls ? ', TLS' : ''}` : '';
+  s += `push: ${set.push_type} over ${set.push_proto} to ${hosts}${http} (${plural(set.push_number, 'pusher')})\n`;
   s += `state_file: ${set.state_file === '' ? 'none' : set.state_file}; status_listen: ${set.status_listen ?? 'none'}\n`;
   for (const g of config.groups) s += await groupReport(g, st, warnings);
   if (warnings.length) {
@@ -54,9 +61,14 @@ export async function checkReport(config: Config, st: Style = makeStyle(useColou
 }
 
 async function groupReport(g: LogGroup, st: Style, warnings: string[]): Promise<string> {
-  let s = `\n${st.bold(`log group ${g.name}`)}\n  files:\n`;
+  let s = `\n${st.bold(`log group ${g.name}`)}\n`;
+  if (g.files.length) s += '  files:\n';
   const fm = g.filename_match ? new RegExp(g.filename_match) : null;
   for (const glob of g.files) {
+    if (glob === STDIN_PATH) {
+      s += `    ${glob}: standard input\n`;
+      continue;
+    }
     const files = await expandGlob(glob);
     if (files.length === 0) {
       s += `    ${glob}: ${st.yellow('no file now')}\n`;
@@ -72,12 +84,14 @@ async function groupReport(g: LogGroup, st: Style, warnings: string[]): Promise<
       if (skipped) warnings.push(`log group ${g.name}: ${f} matches the globs but not filename_match; it would be skipped`);
     }
   }
+  if (g.journal) s += journalReport(g, st, warnings);
   if (g.filename_match) s += `  filename_match: ${g.filename_match}\n`;
   g.re.forEach((_, i) => {
     const pieces = g.re_pieces[i]?.length ?? 1;
     s += `  regex ${i + 1}/${g.re.length}: ${plural(pieces, 'piece')}, ${plural(g.expected_matches, 'group')}, regex_engine ${g.regex_engine}\n`;
   });
-  s += `  date: $${g.date.position}, layout ${JSON.stringify(g.date.format)}, timezone ${g.date.timezone}\n`;
+  s += g.date.source === 'journal' ? '  date: the journal entry\'s time\n'
+    : `  date: $${g.date.position}, layout ${JSON.stringify(g.date.format)}, timezone ${g.date.timezone}\n`;
   if (g.tags.length) s += `  tags: ${g.tags.map((t) => (t.position === null ? `${t.name}=${t.value}` : `${t.name}=$${t.position}`)).join(' ')}\n`;
   if (g.transform.length) s += `  transforms: ${g.transform.map((t) => `$${t.position} (${plural(t.operations.length, 'operation')})`).join(', ')}\n`;
   let push = `every ${g.interval} s of log time (live_poll ${g.live_poll})`;
@@ -103,6 +117,24 @@ async function groupReport(g: LogGroup, st: Style, warnings: string[]): Promise<
     for (const [tags, src] of rows) s += `      ${tags.padEnd(w)}  <- ${src}\n`;
   }
   return s + limitsReport(g, st, warnings);
+}
+
+/** The journal line: where, which entries, the fields' positions; a warning when it cannot be read now. */
+function journalReport(g: LogGroup, st: Style, warnings: string[]): string {
+  const j = g.journal!;
+  const first = g.expected_matches + (g.filename_match ? groupCount(g.filename_match, 'js') : 0) + 1;
+  let s = `  journal: ${j.directory === null ? 'the system journal' : `directory ${j.directory}`}, `;
+  s += j.matches.length ? `matches ${j.matches.join(' ')}` : 'every entry';
+  if (j.fields.length) s += `, fields ${j.fields.map((f, i) => `$${first + i}=${f}`).join(' ')}`;
+  const problem = j.directory === null ? checkSystemJournal(g.name) : checkDirectory(g.name, j.directory);
+  if (problem === 'missing') {
+    s += `  ${st.yellow('no such directory now')}`;
+    warnings.push(`log group ${g.name}: journal directory ${j.directory} does not exist now`);
+  } else if (problem !== null && problem !== 'ok') {
+    s += `  ${st.yellow('cannot be read now')}`;
+    warnings.push(problem.message);
+  }
+  return s + '\n';
 }
 
 /** Where a reference's value comes from, e.g. `1 per line`, `$6 / 1000 (float)`, `$6 - $8 - $10`. */
