@@ -43,7 +43,8 @@ export async function flushAndDrain(s: RunStages, bound: Promise<unknown>): Prom
 /** After flushAndDrain(): state file, output (`afterClose` runs then), tailers, status, workers. */
 export async function closeStages(s: RunStages, drained: boolean, afterClose: () => void = () => {}): Promise<void> {
   await s.tails.stop();
-  await s.checkpointer.save();
+  await s.checkpointer.save(true);
+  await s.checkpointer.close();
   // after close: a tcp server's last error replies are read and counted
   const closed = await Promise.race([s.sink.close().then(() => true), delay(SHUTDOWN_CLOSE_MS).then(() => false)]);
   afterClose();

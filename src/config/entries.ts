@@ -1,7 +1,7 @@
 // The fast path of load.ts for a config without YAML errors: each top-level entry (split.ts) is
 // parsed and read on its own, so its syntax tree is garbage before the next is parsed. A 10,000-group
 // config (3.5 MB) loads in half the time, most of the difference being V8's garbage collection.
-// Anything unusual (a YAML error, a piece that is not one key, a name seen twice, no group at all)
+// Anything unusual (a YAML error or a key given twice, a piece that is not one key, a name seen twice, no group at all)
 // returns null and load.ts parses the whole document, which words every such problem.
 import path from 'node:path';
 import { LineCounter, isMap, isScalar, parseDocument, visit, type Document } from 'yaml';
@@ -33,6 +33,8 @@ export function loadByEntry(text: string, abs: string): LoadResult | null {
     lc.linePos = (offset) => whole.linePos(base + offset);
     const ctx = new Ctx(abs, src, lc, doc);
     duplicateKeys(doc, ctx);
+    // A key given twice is a YAML error, reported on its own (load.ts): the whole document words it.
+    if (ctx.issues.length > 0) return null;
     readEntry(ctx, pair, root, dir, top);
     for (const i of ctx.issues) issues.push(i);
   }

@@ -14,6 +14,7 @@ import type { Registry } from '../selfstats/registry.js';
 import { ParseWorkers, type ParseWorkersOptions, type WorkerPool } from './parallel/workers.js';
 import type { BatchResult } from './parallel/protocol.js';
 import { GroupStage } from './group.js';
+import type { GroupPool } from '../datapool/pool.js';
 import { InOrder } from './flow.js';
 
 export interface EngineOptions {
@@ -165,6 +166,15 @@ export class Engine {
       if (w) waits.push(w);
     }
     if (waits.length) return Promise.all(waits).then(() => undefined);
+  }
+
+  /** The datapool stage of each group, for checkpoints and /status (their snapshot and counts). */
+  datapools(): GroupPool[] {
+    return [...this.groups.values()].map((st) => st.pool);
+  }
+
+  datapool(name: string): GroupPool | undefined {
+    return this.groups.get(name)?.pool;
   }
 
   /** Newest log time seen per file (year inference), for a checkpoint. */

@@ -25,7 +25,8 @@ export async function serveStatus(config: Config, parts: StatusParts) {
   const server = await startStatusServer(listen, {
     registry,
     files: () => tails.files(),
-    shards: () => [...engine.groups.values()].flatMap((rt) => rt.pool.shards.map((s, i) => ({ log_group: rt.group.name, shard: i, keys: s.keyCount }))),
+    shards: () => engine.datapools().flatMap((p) => p.counts(0).shards.map((keys, shard) => ({ log_group: p.group.name, shard, keys }))),
+    groups: () => engine.datapools().map((p) => p.counts()),
     pushers: () => pool?.status() ?? [],
     queueDepth: () => pool?.depth() ?? 0,
     healthy: () => (pool ? pool.canSend() : true),

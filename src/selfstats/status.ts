@@ -11,6 +11,8 @@ export interface StatusSources {
   registry: Registry;
   files(): unknown[];
   shards(): unknown[];
+  /** Per log group: its keys, its limits, and its tags with the most distinct values. */
+  groups?(): unknown[];
   pushers(): unknown[];
   queueDepth(): number;
   /** Default: some entry of pushers() has `canSend: true`. */
@@ -90,6 +92,7 @@ function statusJson(src: StatusSources): string {
     queue: { depth: src.queueDepth() },
     files: src.files(),
     shards: src.shards(),
+    groups: src.groups?.() ?? [],
     pushers: src.pushers(),
     memory: memory(),
   }, null, 2) + '\n';

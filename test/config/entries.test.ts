@@ -58,7 +58,7 @@ settings:
   it('semantic problems: same issues, same positions', () => {
     same(`{
   ${GROUP('a', ', intervall: 3, goroutines: 0')},
-  ${GROUP('b', ', date: { position: 9, format: "Jan" }')},
+  ${GROUP('b').replace('date: { position: 1, format: unix }', 'date: { position: 9, format: "Jan" }')},
   settings: { push_port: 99999, push_proto: carrier-pigeon }
 }
 `);
@@ -68,6 +68,7 @@ settings:
     for (const text of [
       `{\n  ${GROUP('a')}\n  ${GROUP('b')}\n}\n`,                 // missing comma
       `{\n  ${GROUP('a')},\n  ${GROUP('a')}\n}\n`,                // the same name twice
+      `{\n  ${GROUP('a', ', date: { position: 1, format: unix }')}\n}\n`, // a key given twice in an entry
       `settings: { push_host: &h [ x ] }\n${GROUP('a').replace('[ /var/log/a/*.log ]', '*h')}\n`,
       `- a\n- b\n`,
       `  ${GROUP('a')}\n`,
