@@ -13,7 +13,7 @@ import { serveStatus } from '../selfstats/serve.js';
 import { LagTracker } from '../selfstats/lag.js';
 import { Events } from '../core/events.js';
 import { Engine } from '../process/engine.js';
-import { TailManager, type TailGroup } from '../tail/tailer.js';
+import { Inputs } from '../input/inputs.js';
 import { makeOutput } from '../output/make.js';
 import { Checkpointer } from '../state/checkpointer.js';
 import { shiftedClock } from '../core/clock.js';
@@ -21,10 +21,6 @@ import { closeStages, flushAndDrain, type RunStages } from './shutdown.js';
 
 const CHECKPOINT_EVERY_MS = 5_000;
 const QUIET_CHECK_MS = 1_000;
-
-export function tailGroups(config: Config, o: CliOptions): TailGroup[] {
-  return config.groups.map((g) => ({ name: g.name, globs: g.files, pollFile: g.poll_file, fromStart: g.parse_from_start || o.parseFromStart }));
-}
 
 export async function runDaemon(initial: Config, o: CliOptions, log: Logger, signals: Signals): Promise<number> {
   let config = initial;
@@ -39,18 +35,19 @@ export async function runDaemon(initial: Config, o: CliOptions, log: Logger, sig
   const checkpointer = new Checkpointer({ file: stateFile, source: engine, sink, log, registry, wallClock: clock });
   checkpointer.restore(config);
 
-  const tails = new TailManager(tailGroups(config, o), {
+  const tails = new Inputs(config.groups, {
+    once: false, parseFromStart: o.parseFromStart, stdinOnly: o.input === '-',
     pollIntervalSec: config.settings.poll_interval,
     maxLineBytes: config.settings.max_line_bytes,
-    once: false,
     checkpoint: (path) => checkpointer.positions.get(path),
+    cursor: (group, source) => checkpointer.cursorOf(group, source),
     log,
     registry,
     sink: (group, batch) => engine.handleBatch(group, batch),
   });
 
   checkpointer.attach(tails);
-  const status = await serveStatus(config, { registry, events, engine, tails, pool, log });
+  const status = await serveStatus(config, { registry, events, engine, tails: tails.tails, pool, log });
   const stages: RunStages = { tails, engine, sink, checkpointer, status, events, stateFile };
 
   await tails.start();
@@ -78,20 +75,23 @@ export async function runDaemon(initial: Config, o: CliOptions, log: Logger, sig
     if (JSON.stringify(next.settings) !== JSON.stringify(config.settings)) events.report('settings_changed', config.file);
     config = next;
     engine.groupsChanged();
-    await tails.setGroups(tailGroups(config, o));
+    await tails.setGroups(config.groups);
     log.info('Config reloaded', { groups: config.groups.map((g) => g.name), group_count: config.groups.length, unchanged: kept });
   };
   // SIGHUPs that came during start-up are applied now, before anything else is awaited.
   await signals.onReload(reload);
 
-  const signal = await Promise.race([signals.stopped, tails.done.then(() => 'tailer stopped', () => 'tailer failed')]);
+  const signal = await Promise.race([signals.stopped, tails.done.then(() => 'input ended', (e: unknown) => {
+    log.error('Input failed', { error: e instanceof Error ? e.message : String(e) });
+    return 'input failed';
+  })]);
   log.info('Stopping', { reason: signal });
   await signals.onReload(null);
   for (const t of timers) clearInterval(t);
   await tails.stop();
   const drained = await flushAndDrain(stages, Promise.resolve());
   await closeStages(stages, drained);
-  return signal === 'tailer failed' ? 1 : 0;
+  return signal === 'input failed' ? 1 : 0;
 }
 
 /** Replaces the engine's groups that changed; returns the names of those kept as they were. */

@@ -48,14 +48,14 @@ async function run(o: CliOptions, log: RootLogger, signals: Signals): Promise<nu
     process.stderr.write(formatIssues(issues));
     return 2;
   }
-  const unwired = notRunnableYet(config);
-  if (unwired) {
-    process.stderr.write(unwired);
-    return 2;
-  }
   if (o.testParser !== undefined) {
     const { runTestParser } = await import('./testparser/run.js');
     return runTestParser(config, o, log);
+  }
+  const usage = inputUsage(config, o);
+  if (usage) {
+    process.stderr.write(usage);
+    return 2;
   }
   if (o.once) {
     const { runOnce } = await import('./once.js');
@@ -66,14 +66,14 @@ async function run(o: CliOptions, log: RootLogger, signals: Signals): Promise<nu
 }
 
 /**
- * Groups with inputs this build validates (--check) but does not run yet: the journal and standard
- * input sources exist (src/input/) and are wired into the run modes in issue 23's second part. Until
- * then such a group is refused, never silently left unread.
+ * --input with --once or the daemon: only "-" (every group reads standard input instead of its files
+ * and journal), and not for a group whose date is the journal entry's (a piped line has none).
  */
-function notRunnableYet(config: Config): string | null {
-  const out = config.groups
-    .filter((g) => g.journal || g.files.includes('-'))
-    .map((g) => `${config.file}: log group "${g.name}": ${g.journal ? 'the journal input' : 'standard input (files: ["-"])'} ` +
-      'is checked by --check but cannot run in this version yet\n');
-  return out.length ? out.join('') : null;
+function inputUsage(config: Config, o: CliOptions): string | null {
+  if (o.input === undefined) return null;
+  if (o.input !== '-') return `--input ${o.input}: with --once or the daemon only "-" (standard input) is read; list files in the group's files\n`;
+  const dated = config.groups.filter((g) => g.date.source === 'journal').map((g) => `"${g.name}"`);
+  if (dated.length === 0) return null;
+  return `--input -: log group${dated.length > 1 ? 's' : ''} ${dated.join(', ')} take${dated.length > 1 ? '' : 's'} the date from the journal entry (date: {source: journal}), ` +
+    'and lines from standard input have none: give the date in the line (date.position and format)\n';
 }

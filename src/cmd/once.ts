@@ -1,5 +1,5 @@
-// --once: read every matching file from its start to its end, flush every dirty key, drain the
-// output, exit 0. Also the replay half of --dry-run. A stop signal (SIGTERM, SIGINT, SIGQUIT) ends
+// --once: read every matching file from its start to its end (then each journal group's journal,
+// then standard input: input/inputs.ts), flush every dirty key, drain the output, exit 0. Also the replay half of --dry-run. A stop signal (SIGTERM, SIGINT, SIGQUIT) ends
 // the reading where it is and then does the same: what was read is pushed, and the run exits 0.
 import type { Config } from '../config/types.js';
 import type { CliOptions } from './options.js';
@@ -9,7 +9,7 @@ import { Registry } from '../selfstats/registry.js';
 import { Events } from '../core/events.js';
 import type { MetricName } from '../core/metrics.js';
 import { Engine } from '../process/engine.js';
-import { TailManager } from '../tail/tailer.js';
+import { Inputs } from '../input/inputs.js';
 import { makeOutput } from '../output/make.js';
 import { Checkpointer } from '../state/checkpointer.js';
 import { serveStatus } from '../selfstats/serve.js';
@@ -29,34 +29,34 @@ export async function runOnce(config: Config, o: CliOptions, log: Logger, signal
   const stateFile = o.stateFile ?? '';
   const checkpointer = new Checkpointer({ file: stateFile, source: engine, sink, log, registry, wallClock: clock });
   checkpointer.restore(config);
-  const tails = new TailManager(
-    config.groups.map((g) => ({ name: g.name, globs: g.files, pollFile: g.poll_file, fromStart: true })),
-    {
-      pollIntervalSec: config.settings.poll_interval,
-      maxLineBytes: config.settings.max_line_bytes,
-      once: true,
-      // Chunk boundaries decide how files interleave, so they must not depend on -j (the output
-      // would). The tailer's 64 KB chunks measured as fast as bigger ones on one thread, with less memory.
-      log,
-      registry,
-      sink: (group, batch) => engine.handleBatch(group, batch),
-      checkpoint: (path) => checkpointer.positions.get(path),
-    },
-  );
+  // Chunk boundaries decide how files interleave, so they must not depend on -j (the output would).
+  // The tailer's 64 KB chunks measured as fast as bigger ones on one thread, with less memory.
+  const tails = new Inputs(config.groups, {
+    once: true, parseFromStart: true, stdinOnly: o.input === '-',
+    pollIntervalSec: config.settings.poll_interval,
+    maxLineBytes: config.settings.max_line_bytes,
+    log,
+    registry,
+    sink: (group, batch) => engine.handleBatch(group, batch),
+    checkpoint: (path) => checkpointer.positions.get(path),
+    cursor: (group, source) => checkpointer.cursorOf(group, source),
+  });
   checkpointer.attach(tails);
   const progress = await startOnceProgress(config, registry); // stderr is a terminal: bytes, %, lines/s, ETA
-  const status = await serveStatus(config, { registry, events, engine, tails, pool, log });
+  const status = await serveStatus(config, { registry, events, engine, tails: tails.tails, pool, log });
   const stages = { tails, engine, sink, checkpointer, status, events, stateFile };
   void signals.onReload(async () => log.info('SIGHUP ignored: --once does not reload the config'));
   await tails.start();
   const timer = checkpointer.enabled ? setInterval(() => void checkpointer.save(), 5_000) : null;
   let stopped: string | null = null;
+  let failed: unknown = null;
   try {
-    stopped = await Promise.race([tails.done.then(() => null), signals.stopped]);
+    stopped = await Promise.race([tails.done.then(() => null, (e: unknown) => { failed = e; return 'input failed'; }), signals.stopped]);
   } finally {
     progress.stop();
     if (timer) clearInterval(timer);
   }
+  if (failed !== null) log.error('Input failed; what was read is pushed', { error: failed instanceof Error ? failed.message : String(failed) });
   if (stopped) {
     log.info('Stopping', { reason: stopped });
     await tails.stop();
@@ -64,7 +64,7 @@ export async function runOnce(config: Config, o: CliOptions, log: Logger, signal
   // Read to the end: drain for as long as it takes, unless a stop signal bounds it.
   const drained = await flushAndDrain(stages, stopped ? Promise.resolve() : signals.stopped);
   await closeStages(stages, drained, () => log.info(stopped ? 'Replay interrupted' : 'Replay finished', summary(registry, !o.dryRun)));
-  return 0;
+  return failed !== null ? 1 : 0;
 }
 
 /** Totals of the per-file and per-group counters, for the closing log line. */

@@ -55,7 +55,7 @@ export function parseArgs(argv: string[], out: (s: string) => void, err: (s: str
     .option('--state-file <path>', 'checkpoint file (overrides settings.state_file; needed for --once/--dry-run checkpoints)')
     .option('--once', 'read every file from its start to its end, flush, exit', false)
     .option('--test-parser <group>', "run a group's regexes over its files (or --input) and report where lines fail")
-    .option('--input <file>', 'with --test-parser: read this file instead of the group\'s files ("-" = stdin)')
+    .option('--input <file>', 'with --test-parser: read this file instead of the group\'s inputs ("-" = stdin); with --once or the daemon, "-": every group reads stdin')
     .option('--show-keys', 'with --test-parser: print the keys and values each line produces', false)
     .addOption(new Option('--max-samples <n>', 'with --test-parser: failing lines to show').argParser(nonNegativeInt).default(10))
     .addOption(new Option('--assume-now <time>', 'pretend the wall clock reads this time (ISO 8601) when inferring the year of year-less dates (replaying old syslog files)').argParser(isoTime))

@@ -5,7 +5,6 @@
 import type { PointSink } from '../core/types.js';
 import type { Events } from '../core/events.js';
 import type { Engine } from '../process/engine.js';
-import type { TailManager } from '../tail/tailer.js';
 import type { Checkpointer } from '../state/checkpointer.js';
 import type { StatusServer } from '../selfstats/status.js';
 
@@ -13,7 +12,8 @@ export const SHUTDOWN_FLUSH_MS = 10_000;
 export const SHUTDOWN_CLOSE_MS = 2_000;
 
 export interface RunStages {
-  tails: TailManager;
+  /** The inputs (input/inputs.ts): stopped before the last cut. */
+  tails: { stop(): Promise<void> };
   engine: Engine;
   sink: PointSink;
   checkpointer: Checkpointer;

@@ -18,6 +18,16 @@ export interface FileCtx {
 }
 
 /**
+ * Per line of a journal batch (input/journal/batch.ts): the entry's own time (µs, NaN if absent) and
+ * the values of the group's journal.fields, which take the positions after the filename_match groups.
+ */
+export interface EntryData {
+  readonly timesUs: readonly number[];
+  /** Empty when the group asks for no field. */
+  readonly fields: ReadonlyArray<ReadonlyArray<string | undefined>>;
+}
+
+/**
  * What became of a line. BadDate: no date, or one that does not parse. DateRange: a date before 1970,
  * past what OpenTSDB reads as seconds (2^32 - 1), or more than max_future_skew past the wall clock.
  * Timeout: the regexes ran for more than the guard allows (process/parallel/workers.ts). Every
@@ -84,7 +94,13 @@ export class Extractor {
   private lastMatch: ArrayLike<string | undefined> | null = null;
   private lastLine = '';
   private readonly transforms: CompiledTransform[];
-  private date: DateParser;
+  /** null for date: {source: journal}: the time is the entry's (setEntry), no date is parsed. */
+  private date: DateParser | null;
+  private readonly nExtra: number;
+  private readonly nFields: number;
+  // The line being extracted: its journal entry's time (s) and fields (setEntry), NaN and null for a file's line.
+  private entryT = NaN;
+  private entryFields: ReadonlyArray<string | undefined> | null = null;
   private readonly fileMatch: RegExp | null;
   private readonly fileMatchLinear: boolean;
   private readonly datePos: number;
@@ -105,11 +121,13 @@ export class Extractor {
     this.runaway = jsRegexes.filter((r) => !linearTime(r));
     this.fileMatch = group.filename_match ? new RegExp(group.filename_match) : null;
     this.fileMatchLinear = group.filename_match ? linearTime(group.filename_match) : true;
-    this.date = compileDateParser(group.date.format, group.date.timezone);
+    this.date = group.date.source === 'journal' ? null : compileDateParser(group.date.format, group.date.timezone);
     this.datePos = group.date.position;
     this.nLine = group.expected_matches + 1;
     const nExtra = group.filename_match ? groupCountOf(group.filename_match) : 0;
-    this.pos = new Array(this.nLine + nExtra).fill(undefined);
+    this.nExtra = nExtra;
+    this.nFields = group.journal?.fields.length ?? 0;
+    this.pos = new Array(this.nLine + nExtra + this.nFields).fill(undefined);
     this.tagPositions = group.tags.map((t) => t.position);
     this.tagVals = new Array(group.tags.length).fill(undefined);
     const flat = flattenRefs(group);
@@ -117,7 +135,7 @@ export class Extractor {
     this.slotPos = flat.slotPos;
     this.slotParse = flat.slotParse;
     this.vals = new Float64Array(this.refs.length);
-    this.direct = this.transforms.length === 0 && nExtra === 0 && this.datePos !== 0
+    this.direct = this.transforms.length === 0 && nExtra === 0 && this.nFields === 0 && this.datePos !== 0
       && !this.tagPositions.includes(0) && !this.slotPos.includes(0);
     this.nums = new Float64Array(this.slotPos.length);
   }
@@ -129,6 +147,8 @@ export class Extractor {
   fileExtra(path: string): Array<string | undefined> | null {
     const fm = this.fileMatch;
     if (fm === null) return [];
+    // The journal ('journal', 'journal:/dir') and standard input ('-') have no path: their filename_match positions are empty.
+    if (!path.startsWith('/')) return new Array<string | undefined>(this.nExtra).fill(undefined);
     const m = this.fileMatchLinear ? fm.exec(path) : boundedCall(() => fm.exec(path), RUNAWAY_MS);
     return m && m !== TIMED_OUT ? Array.from(m).slice(1) : null;
   }
@@ -143,8 +163,17 @@ export class Extractor {
     const o = boundedCall(() => this.extract(line, file, wallNow), ms);
     if (o !== TIMED_OUT) return o;
     // Cut off anywhere: the date parser's one-entry cache may be half written.
-    this.date = compileDateParser(this.group.date.format, this.group.date.timezone);
+    if (this.date !== null) this.date = compileDateParser(this.group.date.format, this.group.date.timezone);
     return Outcome.Timeout;
+  }
+
+  /**
+   * The journal entry of the next lines extracted: its time (µs since the epoch, NaN if absent) and
+   * its fields (null: none, as for a file's line). Stays until the next call.
+   */
+  setEntry(timeUs: number, fields: ReadonlyArray<string | undefined> | null): void {
+    this.entryT = timeUs / 1e6;
+    this.entryFields = fields;
   }
 
   extract(line: string, file: FileCtx, wallNow: number): Outcome {
@@ -171,10 +200,15 @@ export class Extractor {
       pos = this.pos;
     }
 
-    const dateText = pos[this.datePos];
-    if (dateText === undefined) return Outcome.BadDate;
-    const ref = Number.isNaN(file.newest) ? wallNow : file.newest;
-    const t = this.date.parse(dateText, ref, wallNow);
+    let t: number;
+    if (this.date === null) {
+      t = this.entryT;
+    } else {
+      const dateText = pos[this.datePos];
+      if (dateText === undefined) return Outcome.BadDate;
+      const ref = Number.isNaN(file.newest) ? wallNow : file.newest;
+      t = this.date.parse(dateText, ref, wallNow);
+    }
     if (Number.isNaN(t)) return Outcome.BadDate;
     this.t = t;
     if (!(t >= 0 && t <= MAX_LOG_TIME && t - wallNow <= this.skew)) return Outcome.DateRange;
@@ -224,6 +258,9 @@ export class Extractor {
     pos[0] = line;
     for (let i = 1; i < n; i++) pos[i] = m[i];
     if (extra !== null) for (let i = 0; i < extra.length; i++) pos[n + i] = extra[i];
+    const nf = this.nFields;
+    const f = this.entryFields;
+    for (let i = 0; i < nf; i++) pos[n + this.nExtra + i] = f !== null ? f[i] : undefined;
 
     this.defaults = 0;
     this.assigned.length = 0;

@@ -7,6 +7,7 @@
 // flight), and the tailer reads nothing more until it resolves.
 import type { Config, LogGroup } from '../config/types.js';
 import type { LineBatch, PointSink } from '../core/types.js';
+import type { EntryData } from '../parse/extract.js';
 import type { Logger } from '../core/log.js';
 import type { WallClock } from '../core/clock.js';
 import { WarnLimiter } from '../core/log.js';
@@ -41,6 +42,8 @@ interface InFlight {
   stage: GroupStage;
   path: string;
   lines: string[];
+  /** A journal batch's entry times and fields (null: a file's lines). */
+  entries: EntryData | null;
   wallSec: number;
   result: BatchResult | null;
 }
@@ -102,16 +105,17 @@ export class Engine {
     const wallNow = this.now();
     st.lastLineAt = wallNow;
     this.quietDue.add(st);
-    const e: InFlight = { ready: true, seq: -1, stage: st, path: batch.path, lines: batch.lines, wallSec: wallNow / 1000, result: null };
+    const entries = entriesOf(batch);
+    const e: InFlight = { ready: true, seq: -1, stage: st, path: batch.path, lines: batch.lines, entries, wallSec: wallNow / 1000, result: null };
     if (this.remote(st)) {
       e.ready = false;
       e.seq = this.seq++;
-      this.workers!.batch(e.seq, groupName, batch.path, batch.lines, e.wallSec);
+      this.workers!.batch(e.seq, groupName, batch.path, batch.lines, e.wallSec, entries);
       return this.flow.admit(e);
     }
     // Behind a batch in flight: wait for it, in order.
     if (!this.flow.empty) return this.flow.admit(e);
-    st.processLines(batch.path, batch.lines, e.wallSec);
+    st.processLines(batch.path, batch.lines, e.wallSec, entries);
     const w = this.drain(st);
     return this.flow.held() ?? w;
   }
@@ -207,6 +211,7 @@ export class Engine {
       groups: this.groupList(), maxFutureSkew: this.maxFutureSkew, now: this.now, profile: this.opts.profile, spare: runaway,
       onResult: (r) => this.onResult(r),
       linesOf: (seq) => this.inFlight(seq)?.lines ?? [],
+      entriesOf: (seq) => this.inFlight(seq)?.entries ?? null,
       onError: (e) => { this.opts.log.error('Parse worker failed', { error: e.message }); this.flow.fail(e); },
     });
   }
@@ -239,7 +244,7 @@ export class Engine {
     const st = e.stage;
     if (this.groups.get(st.group.name) !== st) return; // removed by a reload meanwhile
     if (e.result) st.applyResult(e.path, e.lines, e.result);
-    else st.processLines(e.path, e.lines, e.wallSec);
+    else st.processLines(e.path, e.lines, e.wallSec, e.entries);
     return this.drain(st);
   }
 
@@ -250,4 +255,10 @@ export class Engine {
     if (this.opts.onLag) this.opts.onLag(this.now() / 1000 - out.lastTs);
     if (!this.opts.sink.writeBatch(out) && !this.noWait) return this.opts.sink.waitDrain();
   }
+}
+
+/** A journal batch (input/journal/batch.ts) carries each line's entry time and fields. */
+function entriesOf(batch: LineBatch): EntryData | null {
+  const b = batch as LineBatch & Partial<EntryData>;
+  return b.timesUs !== undefined && b.fields !== undefined ? { timesUs: b.timesUs, fields: b.fields } : null;
 }

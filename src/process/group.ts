@@ -7,7 +7,7 @@
 import type { LogGroup } from '../config/types.js';
 import type { Logger, WarnLimiter } from '../core/log.js';
 import type { Registry, Series } from '../selfstats/registry.js';
-import { Extractor, Outcome, type FileCtx } from '../parse/extract.js';
+import { Extractor, Outcome, type EntryData, type FileCtx } from '../parse/extract.js';
 import { GroupPool, type SeriesSet } from '../datapool/pool.js';
 import type { PointBatch } from '../core/types.js';
 import { extractLines, type LineSink } from './lines.js';
@@ -70,12 +70,12 @@ export class GroupStage implements LineSink, ResultVisitor {
     this.valBuf = new Float64Array(this.extractor.refs.length);
   }
 
-  /** Extracts and records a batch on this thread. */
-  processLines(path: string, lines: readonly string[], wallSec: number): void {
+  /** Extracts and records a batch on this thread (`entries`: a journal batch's entry times and fields). */
+  processLines(path: string, lines: readonly string[], wallSec: number, entries: EntryData | null = null): void {
     const file = this.fileState(path);
     if (file.skipped) return;
     this.begin(file, lines);
-    extractLines(this.extractor, file, lines, wallSec, this);
+    extractLines(this.extractor, file, lines, wallSec, this, null, undefined, entries);
     this.end();
   }
 

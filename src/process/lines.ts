@@ -4,7 +4,7 @@
 // On the main thread the sink is the group's stage (process/group.ts), which records into the
 // datapool; in a worker it is the result encoder (parallel/protocol.ts), whose result the stage
 // decodes into the same steps.
-import { Outcome, type Extractor, type FileCtx } from '../parse/extract.js';
+import { Outcome, type EntryData, type Extractor, type FileCtx } from '../parse/extract.js';
 
 export interface LineSink {
   /** Line i matched: `ex` holds its log time, tag values, values and value failures until the next line. */
@@ -17,9 +17,12 @@ export interface LineSink {
  * Extracts `lines` in order into `sink`. `watch[0]` (a worker's shared progress slot) is set to the
  * index of the line being extracted, for the watchdog; the lines listed in `skip` (ascending) are
  * not extracted but dropped as Outcome.Timeout (a line that kept a previous worker busy too long).
+ * `entries`: the journal entry of each line (its time and fields), null for a file's lines.
  */
 export function extractLines(ex: Extractor, file: FileCtx, lines: readonly string[], wallSec: number, sink: LineSink,
-  watch: Int32Array | null = null, skip: readonly number[] = NO_SKIP): void {
+  watch: Int32Array | null = null, skip: readonly number[] = NO_SKIP, entries: EntryData | null = null): void {
+  if (entries === null) ex.setEntry(NaN, null);
+  const fields = entries !== null && entries.fields.length > 0 ? entries.fields : null;
   let k = 0;
   let next = skip.length > 0 ? skip[0]! : -1;
   for (let i = 0; i < lines.length; i++) {
@@ -29,6 +32,7 @@ export function extractLines(ex: Extractor, file: FileCtx, lines: readonly strin
       continue;
     }
     if (watch !== null) watch[0] = i;
+    if (entries !== null) ex.setEntry(entries.timesUs[i]!, fields !== null ? fields[i]! : null);
     const o = ex.extract(lines[i]!, file, wallSec);
     if (o !== Outcome.Matched) {
       sink.failed(i, o);

@@ -16,7 +16,7 @@ import type { Registry, Series } from '../selfstats/registry.js';
 import type { GroupPool } from '../datapool/pool.js';
 import type { SeriesSet } from '../datapool/sets.js';
 import { writePoolHeader, writeSet } from '../datapool/snapshot.js';
-import type { TailManager } from '../tail/tailer.js';
+import type { TailPosition } from '../tail/tailer.js';
 import type { Checkpoint } from '../tail/reader.js';
 import { ByteWriter } from '../core/bytes.js';
 import { Flag, FRAME_BUFFER_BYTES, FRAME_HEAD_BYTES, FRAME_TARGET_BYTES, FramePool, GroupFlag, HEADER_BYTES, Rec } from './format.js';
@@ -53,6 +53,31 @@ export interface CheckpointerOptions {
   sliceMs?: number;
 }
 
+/** Where the inputs are at a cut: the tailed files' positions, and the journal sources' cursors. */
+export interface CutInputs {
+  positions(): TailPosition[];
+  cursors?(): JournalPosition[];
+}
+
+/** A journal source's position (input/journal/source.ts): the cursor after its last batch handed on. */
+export interface JournalPosition {
+  group: string;
+  /** The source's name: `journal` or `journal:<directory>`. */
+  source: string;
+  cursor: string;
+}
+
+/**
+ * A state file record of a journal source: its cursor, and the newest log time seen (year inference
+ * of dates in the message). Kept in the files' record, told apart by `cursor`.
+ */
+interface CursorCheckpoint {
+  group: string;
+  path: string;
+  cursor: string;
+  newest: number | null;
+}
+
 /** A state file record of a tailed file (the tail stage's position, and the newest log time seen). */
 export interface FileCheckpoint {
   group: string;
@@ -78,7 +103,9 @@ interface PoolCut { pool: GroupPool; list: SeriesSet[]; pos: number }
 export class Checkpointer {
   /** Saved positions by path, for the tailer's `checkpoint` option. */
   readonly positions = new Map<string, Checkpoint>();
-  private tails: TailManager | null = null;
+  /** Saved journal cursors by group and source name (cursorOf). */
+  private readonly cursorMap = new Map<string, string>();
+  private tails: CutInputs | null = null;
   private readonly fs: StateFs;
   private readonly wall: () => number;
   private readonly cpu: () => number;
@@ -149,16 +176,26 @@ export class Checkpointer {
       if (!r.state.retagged.includes(pool.group.name)) this.known.set(pool.group.name, pool);
     }
     this.gone.push(...r.state.unknown);
-    for (const f of r.state.files as FileCheckpoint[]) {
+    for (const f of r.state.files as Array<FileCheckpoint | CursorCheckpoint>) {
       if (!f || typeof f !== 'object' || !this.o.source.datapool(f.group)) continue;
+      if ('cursor' in f) {
+        if (typeof f.cursor === 'string') this.cursorMap.set(f.group + '\0' + f.path, f.cursor);
+        if (typeof f.newest === 'number') this.o.source.restoreFileTime(f.group, f.path, f.newest);
+        continue;
+      }
       this.positions.set(f.path, { identity: { dev: f.dev, ino: f.ino, fingerprint: f.fingerprint }, offset: f.offset });
       if (typeof f.newest === 'number') this.o.source.restoreFileTime(f.group, f.path, f.newest);
     }
     if (r.state.pending.length) this.o.sink.write(r.state.pending);
   }
 
-  attach(tails: TailManager): void {
-    this.tails = tails;
+  attach(inputs: CutInputs): void {
+    this.tails = inputs;
+  }
+
+  /** The saved cursor of a group's journal source (`journal` or `journal:<directory>`). */
+  cursorOf(group: string, source: string): string | undefined {
+    return this.cursorMap.get(group + '\0' + source);
   }
 
   /**
@@ -308,13 +345,16 @@ export class Checkpointer {
   }
 
   private writeFiles(): void {
-    const files: FileCheckpoint[] = [];
+    const files: Array<FileCheckpoint | CursorCheckpoint> = [];
     const times = new Map<string, Map<string, number>>();
     for (const p of this.tails!.positions()) {
       let t = times.get(p.group);
       if (!t) { t = this.o.source.fileTimes(p.group); times.set(p.group, t); }
       files.push({ group: p.group, path: p.path, dev: p.identity.dev, ino: p.identity.ino, fingerprint: p.identity.fingerprint,
         offset: p.offset, newest: t.get(p.path) ?? null });
+    }
+    for (const c of this.tails!.cursors?.() ?? []) {
+      files.push({ group: c.group, path: c.source, cursor: c.cursor, newest: this.o.source.fileTimes(c.group).get(c.source) ?? null });
     }
     this.out.u8(Rec.Files);
     this.out.str(JSON.stringify(files));

@@ -4,7 +4,7 @@
 // The result's layout is written by ResultEncoder (in the worker) and read by decodeResult (in the
 // engine), both here.
 import type { LogGroup } from '../../config/types.js';
-import { Outcome, type Extractor } from '../../parse/extract.js';
+import { Outcome, type EntryData, type Extractor } from '../../parse/extract.js';
 import type { LineSink } from '../lines.js';
 import { TupleIndex } from './tuples.js';
 
@@ -29,6 +29,8 @@ export interface BatchMessage {
   wallSec: number;
   /** Line indices (ascending) dropped as Outcome.Timeout: they kept a previous worker busy too long. */
   skip: number[];
+  /** A journal batch's entry times and fields, per line. */
+  entries?: EntryData;
 }
 
 export type ToWorker =

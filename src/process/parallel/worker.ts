@@ -60,7 +60,7 @@ function batch(m: BatchMessage): void {
   progress[SLOT.line] = -1;
   progress[SLOT.guarded] = g.guarded ? 1 : 0;
   g.enc.begin(lines.length);
-  extractLines(g.ex, file, lines, m.wallSec, g.enc, lineSlot, m.skip);
+  extractLines(g.ex, file, lines, m.wallSec, g.enc, lineSlot, m.skip, m.entries ?? null);
   progress[SLOT.guarded] = 0;
   const res = g.enc.finish(m.seq, file.newest);
   parentPort!.postMessage(res, [res.nums.buffer as ArrayBuffer]);

@@ -13,6 +13,7 @@
 // (test/integration/runaway-regex.test.ts measures it live).
 import { Worker } from 'node:worker_threads';
 import type { LogGroup } from '../../config/types.js';
+import type { EntryData } from '../../parse/extract.js';
 import type { BatchMessage, BatchResult, Profiled, ToWorker, WorkerInit } from './protocol.js';
 import { workerProfileFile } from '../../core/profile.js';
 import { Watch, type Stuck } from './watch.js';
@@ -36,13 +37,15 @@ export interface ParseWorkersOptions {
   spare?: boolean;
   /** The lines of a batch sent and not yet answered (to send it again after a restart). */
   linesOf: (seq: number) => readonly string[];
+  /** The journal entries of such a batch (null: a file's lines). */
+  entriesOf?: (seq: number) => EntryData | null;
 }
 
 /** What the engine needs of its parse workers (a test hands the engine its own). */
 export interface WorkerPool {
   readonly size: number;
   busy(yes: boolean): void;
-  batch(seq: number, group: string, path: string, lines: readonly string[], wallSec: number): void;
+  batch(seq: number, group: string, path: string, lines: readonly string[], wallSec: number, entries?: EntryData | null): void;
   fileTime(group: string, path: string, newest: number): void;
   setGroups(groups: LogGroup[]): void;
   close(): Promise<void>;
@@ -111,12 +114,12 @@ export class ParseWorkers implements WorkerPool {
     }
   }
 
-  batch(seq: number, group: string, path: string, lines: readonly string[], wallSec: number): void {
+  batch(seq: number, group: string, path: string, lines: readonly string[], wallSec: number, entries: EntryData | null = null): void {
     if (this.failure) throw this.failure;
     const slot = this.pick(group, path);
     const sent: Sent = { group, path, wallSec, skip: [] };
     slot.pending.set(seq, sent);
-    slot.worker.postMessage(message(seq, sent, lines));
+    slot.worker.postMessage(message(seq, sent, lines, entries));
   }
 
   fileTime(group: string, path: string, newest: number): void {
@@ -223,11 +226,13 @@ export class ParseWorkers implements WorkerPool {
       const msg: ToWorker = { kind: 'file-time', group: id.slice(0, nul), path: id.slice(nul + 1), newest: t };
       slot.worker.postMessage(msg);
     }
-    for (const [seq, p] of slot.pending) slot.worker.postMessage(message(seq, p, this.opts.linesOf(seq)));
+    for (const [seq, p] of slot.pending) slot.worker.postMessage(message(seq, p, this.opts.linesOf(seq), this.opts.entriesOf?.(seq) ?? null));
     this.startSpare();
   }
 }
 
-function message(seq: number, s: Sent, lines: readonly string[]): BatchMessage {
-  return { kind: 'batch', seq, group: s.group, path: s.path, text: lines.join('\n'), count: lines.length, wallSec: s.wallSec, skip: s.skip };
+function message(seq: number, s: Sent, lines: readonly string[], entries: EntryData | null): BatchMessage {
+  const m: BatchMessage = { kind: 'batch', seq, group: s.group, path: s.path, text: lines.join('\n'), count: lines.length, wallSec: s.wallSec, skip: s.skip };
+  if (entries !== null) m.entries = { timesUs: entries.timesUs, fields: entries.fields };
+  return m;
 }

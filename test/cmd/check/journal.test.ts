@@ -1,5 +1,4 @@
-// --check on groups reading the journal or standard input; the run modes refuse them until they are
-// wired in (issue 23, part 2) instead of leaving them unread.
+// --check on groups reading the journal or standard input, and the run modes' --input usage.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,15 +37,14 @@ describe('--check with journal and standard input groups', () => {
     expect(r.stdout).toContain(`log group gone: journal directory ${path.join(dir, 'nowhere')} does not exist now`);
   });
 
-  it('the run modes refuse such groups, naming them, with exit 2', async () => {
-    const r = await runCli(['-c', conf, '--once', '--dry-run']);
+  it('--input - is refused for groups dated by the journal entry (a piped line has none), and --input FILE outside --test-parser', async () => {
+    const r = await runCli(['-c', conf, '--once', '--dry-run', '--input', '-']);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe([
-      `${conf}: log group "nginx": the journal input is checked by --check but cannot run in this version yet`,
-      `${conf}: log group "gone": the journal input is checked by --check but cannot run in this version yet`,
-      `${conf}: log group "piped": standard input (files: ["-"]) is checked by --check but cannot run in this version yet`,
-      '',
-    ].join('\n'));
+    expect(r.stderr).toBe('--input -: log groups "nginx", "gone" take the date from the journal entry (date: {source: journal}), '
+      + 'and lines from standard input have none: give the date in the line (date.position and format)\n');
+    const f = await runCli(['-c', conf, '--once', '--dry-run', '--input', conf]);
+    expect(f.code).toBe(2);
+    expect(f.stderr).toContain(`--input ${conf}: with --once or the daemon only "-" (standard input) is read`);
   });
 });
