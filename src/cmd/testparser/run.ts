@@ -1,7 +1,8 @@
 // --test-parser GROUP [--input FILE|-] [--show-keys] [--max-samples N] (spec section 10).
 //
 // Runs one log group's extraction over its files (every file its globs match now, in sorted order,
-// each from its start) or over --input (a file, or `-` for stdin), sends nothing, reads and writes no
+// each from its start; standard input when they list "-"; the last LAST_ENTRIES entries of its
+// journal, journal.ts) or over --input (a file, or `-` for stdin), sends nothing, reads and writes no
 // state, and prints a report on stdout:
 //
 //   test-parser: log group <name>, <n> regex(es), regex_engine <engine>, <n> file(s)
@@ -61,7 +62,11 @@ import { Extractor, MAX_LOG_TIME, Outcome, RUNAWAY_MS, type FileCtx } from '../.
 import { expandGlob } from '../../tail/glob.js';
 import { boundedCall, TIMED_OUT } from '../../parse/runaway.js';
 import { startProgress, totalSize } from '../progress.js';
-import { readLines, type InputLine } from './lines.js';
+import { readLines } from './lines.js';
+import { journalLines, LAST_ENTRIES, type EntryLine } from './journal.js';
+import { JournalError } from '../../input/journal/access.js';
+import { journalSourceName } from '../../input/journal/batch.js';
+import { STDIN_PATH } from '../../input/stdin.js';
 import { RegexLocator, locateFailure, type Location } from './locate.js';
 import { keyLines, positions, refInfos } from './keys.js';
 import { makeStyle, printable, useColour, windowAround, type Style } from '../style.js';
@@ -77,6 +82,8 @@ interface Source {
   name: string;                 // shown in reports: the path, or <stdin>
   path: string | null;
   open(): Readable;
+  /** Lines read otherwise than from a stream (the journal). */
+  read?: (onBytes: (n: number) => void) => AsyncIterable<EntryLine[]>;
   size: number | null;
   extra: Array<string | undefined> | null;   // filename_match groups; null: skipped
 }
@@ -157,7 +164,7 @@ export async function runTestParser(config: Config, o: CliOptions, log: Logger):
     }
   } else {
     const files = new Set<string>();
-    for (const glob of group.files) for (const f of await expandGlob(glob)) files.add(f);
+    for (const glob of group.files) if (glob !== STDIN_PATH) for (const f of await expandGlob(glob)) files.add(f);
     for (const f of [...files].sort()) {
       const extra = ex.fileExtra(f);
       if (extra === null) notes.push(`${f} skipped: does not match filename_match ${JSON.stringify(group.filename_match)} (the collector skips it too)`);
@@ -165,7 +172,14 @@ export async function runTestParser(config: Config, o: CliOptions, log: Logger):
       try { size = statSync(f).size; } catch { /* vanished */ }
       sources.push({ name: f, path: f, open: () => createReadStream(f, { highWaterMark: 256 * 1024 }), size, extra });
     }
+    if (group.journal) {
+      const name = journalSourceName(group.journal.directory);
+      sources.push({ name: `${name} (its last ${LAST_ENTRIES} entries)`, path: name, open: () => { throw new Error('not a stream'); },
+        read: (onBytes) => journalLines(group, config.settings.max_line_bytes, log, onBytes), size: null, extra: ex.fileExtra(name) });
+    }
+    if (group.files.includes(STDIN_PATH)) sources.push({ name: '<stdin>', path: STDIN_PATH, open: () => process.stdin, size: null, extra: ex.fileExtra(STDIN_PATH) });
   }
+  if (o.input !== undefined && group.date.source === 'journal') notes.push('the date is the journal entry\'s (date: {source: journal}), and lines of --input have none: they fail as unparsable dates');
   const active = sources.filter((s) => s.extra !== null);
 
   // ---- header
@@ -198,8 +212,9 @@ export async function runTestParser(config: Config, o: CliOptions, log: Logger):
   try {
     for (const src of active) {
       const ctx: FileCtx = { path: src.path ?? '-', extra: src.extra, newest: NaN };
-      const stream = src.open();
-      for await (const batch of readLines(stream, config.settings.max_line_bytes, (n) => { bytesRead += n; })) {
+      const onBytes = (n: number) => { bytesRead += n; };
+      const lines = src.read ? src.read(onBytes) : readLines(src.open(), config.settings.max_line_bytes, onBytes);
+      for await (const batch of lines) {
         const wallSec = nowMs() / 1000;
         let text = '';
         for (const line of batch) {
@@ -214,6 +229,10 @@ export async function runTestParser(config: Config, o: CliOptions, log: Logger):
         }
       }
     }
+  } catch (e) {
+    if (!(e instanceof JournalError)) throw e;
+    err(`--test-parser: ${e.message}\n`);
+    return 2;
   } finally {
     progress.stop();
   }
@@ -250,16 +269,17 @@ export async function runTestParser(config: Config, o: CliOptions, log: Logger):
   return failed > 0 || active.length === 0 ? 1 : 0;
 
   // ---- per line: counts, and the sample block to print (or '')
-  function handleLine(line: InputLine, ctx: FileCtx, wallSec: number): string {
+  function handleLine(line: EntryLine, ctx: FileCtx, wallSec: number): string {
     const where = `${st.bold(`${ctx.path === '-' ? '<stdin>' : ctx.path}:${line.no}:`)}`;
     if (line.tooLong) {
       c.tooLong++;
       if (c.analysed < ANALYSE_CAP) { c.analysed++; bump('too long', 2e9); }
       if (failSamples >= o.maxSamples) return '';
       failSamples++;
-      return `\n${where} ${st.red('line too long')}: ${line.bytes} bytes, max_line_bytes is ${config.settings.max_line_bytes} (skipped, as the collector does)\n`
+      return `\n${where} ${st.red('line too long')}: ${line.bytes < 0 ? 'MESSAGE over' : `${line.bytes} bytes,`} max_line_bytes is ${config.settings.max_line_bytes} (skipped, as the collector does)\n`
         + `${INDENT}${printable(line.text.slice(0, width))}…\n`;
     }
+    ex.setEntry(line.timeUs ?? NaN, line.fields ?? null);
     const outcome = ex.extractBounded(line.text, ctx, wallSec);
     if (outcome === Outcome.Matched) {
       c.matched++;
