@@ -6,11 +6,14 @@
 // under /usr/bin/time (CPU includes the journalctl a Node process started), several rounds in a
 // rotated order, medians. Needs `npm run build` (it runs build/dist).
 //   node test/bench/journal.mjs [entries=200000] [rounds=5]
+// journalReplay() (npm run bench, case "journal"): the whole collector replaying that journal
+// (--once --dry-run, the seed config with a journal block) beside the same lines from a file.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { generate } from './gen.mjs';
+import { pathToFileURL } from 'node:url';
+import { generate, seedConfig } from './gen.mjs';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
 const dist = join(root, 'build/dist');
@@ -73,7 +76,8 @@ async function buildJournal(seedLog, dir, entries) {
   if (r.status !== 0) throw new Error(`systemd-journal-remote: ${r.stderr}`);
 }
 
-async function main(entries, rounds) {
+/** The cached seed log of `entries` lines and the journal of the same lines (built once). */
+async function journalOf(entries) {
   const cache = join(tmpdir(), 'logmetrics-bench');
   mkdirSync(cache, { recursive: true });
   const seedLog = join(cache, `seed-${entries}.log`);
@@ -83,6 +87,30 @@ async function main(entries, rounds) {
     process.stderr.write(`writing ${entries} entries into ${dir} ...\n`);
     await buildJournal(seedLog, dir, entries);
   }
+  return { cache, seedLog, dir };
+}
+
+/**
+ * The collector's replay (--once --dry-run to /dev/null, seed config) of the journal against the same
+ * lines from a file, alternating (benchPair). Both outputs are checked equal first: the entries'
+ * MESSAGEs carry the lines' own dates, so the points are the same.
+ */
+export async function journalReplay({ cli, dir, benchPair, timed, entries = 200_000 }) {
+  const { seedLog, dir: journal } = await journalOf(entries);
+  const fileConf = join(dir, 'journal-file.conf');
+  writeFileSync(fileConf, seedConfig([seedLog]));
+  const journalConf = join(dir, 'journal.conf');
+  const text = seedConfig(['-']).replace('files: ["-"]', `journal: { directory: ${JSON.stringify(journal)}, matches: ["_SYSTEMD_UNIT=rest-api.service"] }`);
+  writeFileSync(journalConf, text);
+  const out = (conf) => execFileSync('node', [cli, '-c', conf, '--once', '--dry-run'], { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] });
+  if (out(journalConf) !== out(fileConf)) throw new Error('journal replay: output differs from the file replay');
+  const run = (conf) => () => timed('node', [cli, '-c', conf, '--once', '--dry-run'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return benchPair({ name: `journal, ${entries / 1000}k entries (--once --dry-run)`, lines: entries, run: run(journalConf) },
+    { name: `the same lines from a file`, lines: entries, run: run(fileConf) });
+}
+
+async function main(entries, rounds) {
+  const { cache, seedLog, dir } = await journalOf(entries);
   const exportFile = join(cache, `journal-${entries}.export`);
   const jargs = ['--directory=' + dir, '--output=export', '--all', '--no-pager', '--output-fields=MESSAGE', '--', '_SYSTEMD_UNIT=rest-api.service'];
   execFileSync('bash', ['-c', `journalctl ${jargs.map((a) => `'${a}'`).join(' ')} > '${exportFile}'`]);
@@ -123,5 +151,7 @@ async function main(entries, rounds) {
   }
 }
 
-if (role !== null) await child(role, process.argv[3]);
-else await main(Number(process.argv[2] ?? 200_000), Number(process.argv[3] ?? 5));
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  if (role !== null) await child(role, process.argv[3]);
+  else await main(Number(process.argv[2] ?? 200_000), Number(process.argv[3] ?? 5));
+}

@@ -18,6 +18,7 @@ import { generate, seedConfig } from './gen.mjs';
 import { live, manyKeys, twoFiles } from './cases.mjs';
 import { remoteWrite } from './push.mjs';
 import { bomb, checkpointScale, liveBomb } from './scale.mjs';
+import { journalReplay } from './journal.mjs';
 
 // Peer figures from the reference machine, for the same 1M-line seed log (whole process, medians):
 // ../shared/reference/peer-figures.md (i.e. /work/shared/reference/peer-figures.md).
@@ -124,7 +125,7 @@ if (process.env.BENCH_SKIP_MTAIL !== '1') {
 const rounds = benchRounds(progs);
 results.push(...rounds.summaries);
 
-const CASES = new Set((process.env.BENCH_CASES ?? 'twofiles,live,keys,push,checkpoint').split(',').filter(Boolean));
+const CASES = new Set((process.env.BENCH_CASES ?? 'twofiles,live,keys,push,checkpoint,journal').split(',').filter(Boolean));
 const benchPair = (a, b) => { const r = benchRounds([a, b]); return { a: r.summaries[0], b: r.summaries[1], ratio: r.ratio(1, 0) }; };
 const two = CASES.has('twofiles') ? await twoFiles({ dir: work, cli, benchPair, timed }) : null;
 if (two) results.push(two.j1, two.j2);
@@ -140,6 +141,9 @@ const liveRes = CASES.has('live') ? await (async () => {
   r.hostFactorBy = runMtail ? 'mtail' : 'the minimal script';
   return r;
 })() : null;
+// Issue 23: a 200k-entry journal replayed beside the same lines from a file.
+const journalRes = CASES.has('journal') ? await journalReplay({ cli, dir: work, benchPair, timed }) : null;
+if (journalRes) results.push(journalRes.a, journalRes.b);
 const keysRes = CASES.has('keys') ? await manyKeys({ dir: work, cli }) : null;
 const pushRes = CASES.has('push') ? await remoteWrite({ dir: work, cli, benchPair, timed, seedLog, lines: LINES }) : null;
 if (pushRes) results.push(pushRes.tcp, pushRes.rw);
@@ -194,6 +198,10 @@ if (two) {
   const cpuBy = (r, n) => `main thread ${fmt(r.threads.main, 2)} s, ${r.threads.others.slice(0, n).map((c) => fmt(c, 2) + ' s').join(' + ')}` +
     ` (busiest other${n > 1 ? 's' : ''}), ${fmt(r.threads.others.slice(n).reduce((a, b) => a + b, 0), 2)} s in the rest`;
   console.log(`two files, CPU by thread (one run each): -j 1: ${cpuBy(t1, 1)}; -j 2: ${cpuBy(t2, 2)}`);
+}
+if (journalRes) {
+  console.log(`file replay / journal replay of the same lines: ${fmt(journalRes.ratio, 2)}x lines/s (median over alternate runs), ` +
+    `CPU ${fmt(journalRes.a.cpu, 2)} s (journal) against ${fmt(journalRes.b.cpu, 2)} s (file): journalctl and the export parser (test/bench/README.md)`);
 }
 if (liveRes) {
   // CPU per line scales with host speed as lines/s does: the same share of a reference-speed core.
