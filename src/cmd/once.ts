@@ -56,7 +56,7 @@ export async function runOnce(config: Config, o: CliOptions, log: Logger, signal
     progress.stop();
     if (timer) clearInterval(timer);
   }
-  if (failed !== null) log.error('Input failed; what was read is pushed', { error: failed instanceof Error ? failed.message : String(failed) });
+  if (failed !== null) log.error('Input failed', { pushed: 'what was read', error: failed instanceof Error ? failed.message : String(failed) });
   if (stopped) {
     log.info('Stopping', { reason: stopped });
     await tails.stop();

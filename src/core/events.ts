@@ -61,6 +61,8 @@ export const EVENTS = {
   journal_directory_missing: { level: 'warn', message: 'journal directory does not exist or disappeared', metrics: ['journal.directory_missing'], limit: 'always', whereField: 'directory' },
   journal_bad_output: { level: 'warn', message: 'journalctl output is not in the export format', metrics: [], limit: 'always' },
   stdin_error: { level: 'warn', message: 'error reading standard input; taking it as its end', metrics: [], limit: 'once' },
+  stdin_late_reader: { level: 'warn', message: 'standard input is read only by a run that started with a group reading it; restart to read it', metrics: [], limit: 'always' },
+  input_failed: { level: 'error', message: 'Input failed', metrics: [], limit: 'always' },
   // output/
   point_rejected: { level: 'warn', message: 'point rejected by the server, dropped', metrics: ['pusher.send_errors'], limit: 'second', whereField: 'host' },
   batch_rejected: { level: 'warn', message: 'points rejected by the server, batch dropped', metrics: ['pusher.send_errors'], limit: 'second', whereField: 'host' },

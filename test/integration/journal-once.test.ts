@@ -110,6 +110,20 @@ app:
     expect(r.stderr).toContain('"lines_too_long":1');
   });
 
+  it('a journal that cannot be read is one error naming the group and the fix: --once and the daemon exit 1', async () => {
+    const c = path.join(dir, 'notdir.conf');
+    fs.writeFileSync(path.join(dir, 'afile'), '');
+    fs.writeFileSync(c, fs.readFileSync(conf, 'utf8').replace('units:\n  journal: { directory: "./journal"', 'units:\n  journal: { directory: "./afile"'));
+    const fix = `log group \\"units\\": journal.directory ${path.join(dir, 'afile')} is not a directory: give the directory that holds the .journal files`;
+    const once = await runCli(['-c', c, '--once', '--dry-run']);
+    expect(once.code).toBe(1);
+    expect(once.stderr).toContain(fix);
+    const daemon = await runCli(['-c', c, '--dry-run']);
+    expect(daemon.code).toBe(1);
+    expect(daemon.stderr).toContain(fix);
+    expect(daemon.stderr).toContain('"reason":"input failed"');
+  });
+
   it('a journal directory that does not exist is warned about and the other groups are read', async () => {
     const c = path.join(dir, 'gone.conf');
     fs.writeFileSync(c, fs.readFileSync(conf, 'utf8').replace('units:\n  journal: { directory: "./journal"', 'units:\n  journal: { directory: "./nowhere"'));
