@@ -25,6 +25,23 @@ beforeAll(async () => {
 });
 afterAll(() => rmrf(dir));
 
+/** A group "g" counting lines per word, its date a unix stamp, reading `files` (YAML list items). */
+function smallConf(name: string, files: string, settings = ''): string {
+  const c = path.join(dir, name);
+  fs.writeFileSync(c, `
+settings: { push_type: tsd, state_file: ""${settings} }
+g:
+  files: [${files}]
+  re: [ '^(\\d+)\\s(\\w+)$' ]
+  expected_matches: 2
+  date: { position: 1, format: unix }
+  key_prefix: s
+  tags: { w: 2 }
+  metrics: { counter: [ { key_suffix: n, reference: [ [0, ""] ] } ] }
+`);
+  return c;
+}
+
 const once = (conf: string, extra: string[] = [], input?: Buffer) =>
   runCli(['-c', conf, '--once', '--dry-run', '--assume-now', ASSUME_NOW, ...extra], { input, timeoutMs: 120_000 });
 
@@ -44,18 +61,7 @@ describe('standard input', () => {
   });
 
   it('a last line without its newline counts at the end of input; a line over max_line_bytes is counted and skipped', async () => {
-    const c = path.join(dir, 'small.conf');
-    fs.writeFileSync(c, `
-settings: { push_type: tsd, state_file: "", max_line_bytes: 64 }
-g:
-  files: ["-"]
-  re: [ '^(\\d+)\\s(\\w+)$' ]
-  expected_matches: 2
-  date: { position: 1, format: unix }
-  key_prefix: s
-  tags: { w: 2 }
-  metrics: { counter: [ { key_suffix: n, reference: [ [0, ""] ] } ] }
-`);
+    const c = smallConf('small.conf', '"-"', ', max_line_bytes: 64');
     const input = `1767225600 a\n1767225601 ${'x'.repeat(100)}\n1767225602 a\n1767225603 b`;
     const r = await once(c, [], Buffer.from(input));
     expect(r.code, r.stderr).toBe(0);
@@ -67,21 +73,10 @@ g:
   });
 
   it('a group reads stdin beside its files: the files first, then stdin', async () => {
-    const c = path.join(dir, 'both.conf');
     const f = path.join(dir, 'first.log');
     fs.writeFileSync(f, '1767225600 a\n1767225601 a\n');
-    fs.writeFileSync(c, `
-settings: { push_type: tsd, state_file: "" }
-g:
-  files: ["${f}", "-"]
-  re: [ '^(\\d+)\\s(\\w+)$' ]
-  expected_matches: 2
-  date: { position: 1, format: unix }
-  key_prefix: s
-  tags: { w: 2 }
-  metrics: { counter: [ { key_suffix: n, reference: [ [0, ""] ] } ] }
-`);
-    const r = await once(c, [], Buffer.from('1767225700 a\n1767225701 b\n'));
+    smallConf('both.conf', `"${f}", "-"`);
+    const r = await once(path.join(dir, 'both.conf'), [], Buffer.from('1767225700 a\n1767225701 b\n'));
     expect(r.code, r.stderr).toBe(0);
     const pts = lastPoints(r.stdout);
     expect(pts.get('s.n.count w=a')?.raw).toBe('put s.n.count 1767225700 3 w=a');
