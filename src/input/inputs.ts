@@ -64,6 +64,8 @@ export class Inputs {
   /** Groups reading standard input, as of the last config. */
   private stdinGroups: string[] = [];
   private stopped = false;
+  /** Batches of the journal sources and stdin whose sink promise is pending (backpressure). */
+  private held = 0;
 
   constructor(private groups: readonly LogGroup[], private readonly o: InputsOptions) {
     this.done = new Promise<void>((res, rej) => { this.resolveDone = res; this.rejectDone = rej; });
@@ -117,7 +119,7 @@ export class Inputs {
   }
 
   isBackpressured(): boolean {
-    return this.tails.isBackpressured();
+    return this.held > 0 || this.tails.isBackpressured();
   }
 
   /** Config reload (daemon): files as the tailer does; a journal source whose block changed starts again after its cursor. */
@@ -170,7 +172,7 @@ export class Inputs {
     j.source = new JournalSource({
       group: g.name, spec, start, follow: !this.o.once, maxLineBytes: this.o.maxLineBytes, log: this.o.log, registry: this.o.registry,
       command: this.o.journalCommand,
-      sink: (b) => { if (b.lines.length) j.caughtUp = false; return this.o.sink(g.name, b); },
+      sink: (b) => { if (b.lines.length) j.caughtUp = false; return this.hold(this.o.sink(g.name, b)); },
       onIdle: () => { j.caughtUp = true; },
     });
     return j;
@@ -179,7 +181,7 @@ export class Inputs {
   private newStdin(): StdinSource {
     return new StdinSource({
       stream: this.o.stdin ?? process.stdin, groups: this.stdinGroups, maxLineBytes: this.o.maxLineBytes,
-      log: this.o.log, registry: this.o.registry, sink: (b) => this.toReaders(b),
+      log: this.o.log, registry: this.o.registry, sink: (b) => this.hold(this.toReaders(b)),
     });
   }
 
@@ -190,6 +192,13 @@ export class Inputs {
       const p = this.o.sink(groups[i]!, b);
       if (p) return p.then(() => this.toReaders(b, i + 1));
     }
+  }
+
+  /** Counts a pending sink promise while it is pending. */
+  private hold(p: void | Promise<void>): void | Promise<void> {
+    if (!p) return;
+    this.held++;
+    return p.finally(() => { this.held--; });
   }
 
   private watch(s: JournalSource): void {

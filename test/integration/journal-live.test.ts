@@ -137,6 +137,28 @@ describe('journal, daemon mode', () => {
     report('journal-restart', { seed, series: want.size, entries: 120 * BATCH, kills: kills.join('; '), last_run_read: lastRead });
   }, 180_000);
 
+  it('SIGHUP with a changed journal block reads the new selection after the cursor, not from the start', async () => {
+    dir = tempDir('journal-reload');
+    const journal = path.join(dir, 'journal');
+    const conf = config(path.join(dir, 'j.conf'), journal);
+    writeJournal(journal, unitEntries('other.service', 3, (i) => `GET /early ${i} ms`, T0 - 10_000_000)); // before the cursor
+    writeJournal(journal, batch(0));
+    const d = daemon = new Daemon(['-c', conf, '--dry-run']);
+    await d.started();
+    await until(async () => (await linesRead(d)) === BATCH, 20_000, 'the first batch');
+    fs.writeFileSync(conf, fs.readFileSync(conf, 'utf8').replace('_SYSTEMD_UNIT=nginx.service', '_SYSTEMD_UNIT=other.service'));
+    d.signal('SIGHUP');
+    await until(() => d.findLog('Config reloaded'), 20_000, () => d.stderr().slice(-2000));
+    writeJournal(journal, batch(1));
+    // the other.service entries after the cursor in journal order (batch 0's, written after its nginx
+    // entries, and batch 1's), not the three written before it
+    let n = 0;
+    await until(async () => (n = await linesRead(d)) === BATCH + 6, 20_000, () => `lines read ${n}: ${d.stderr().slice(-2000)}`);
+    await sleep(500);
+    expect(await linesRead(d)).toBe(BATCH + 6);
+    expect((await d.stop()).code).toBe(0);
+  }, 90_000);
+
   it('a journal directory that disappears is counted and warned; entries written once it is back are read', async () => {
     dir = tempDir('journal-gone');
     const journal = path.join(dir, 'journal');
