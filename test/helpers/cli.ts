@@ -10,9 +10,11 @@ export const ASSUME_NOW = '2026-11-23T12:00:00Z';
 
 export interface CliResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
-export function runCli(args: string[], opts: { env?: Record<string, string>; input?: string | Buffer; timeoutMs?: number; cwd?: string } = {}): Promise<CliResult> {
+/** `runAs`: a command the CLI runs under (e.g. setpriv to another user). */
+export function runCli(args: string[], opts: { env?: Record<string, string>; input?: string | Buffer; timeoutMs?: number; cwd?: string; runAs?: string[] } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const argv = [...(opts.runAs ?? []), process.execPath, CLI, ...args];
+    const child = spawn(argv[0]!, argv.slice(1), {
       cwd: opts.cwd ?? ROOT,
       env: { ...process.env, TZ: 'UTC', ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],

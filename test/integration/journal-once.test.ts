@@ -2,10 +2,11 @@
 // Debian's systemd-journal-remote (no journald needed): exact counts per unit, tags from journal
 // fields, dates from the entry and from the message, byte-identical replays (and -j 2), and bad
 // entries (binary MESSAGE, MESSAGE over max_line_bytes) counted and warned with nothing else lost.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { CLI, runCli } from '../helpers/cli.js';
 import { unitEntries, writeJournal } from '../helpers/journal.js';
 import { lastPoints, rmrf, tempDir, type Last } from './helpers/tail.js';
 
@@ -55,6 +56,9 @@ units:
 `);
 });
 afterAll(() => rmrf(dir));
+
+const AS_NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+const AS_NOBODY_WORKS = process.getuid?.() === 0 && spawnSync(AS_NOBODY[0]!, [...AS_NOBODY.slice(1), process.execPath, CLI, '--version']).status === 0;
 
 const count = (pts: Map<string, Last>, key: string) => pts.get(key)?.value;
 
@@ -122,6 +126,21 @@ app:
     expect(daemon.code).toBe(1);
     expect(daemon.stderr).toContain(fix);
     expect(daemon.stderr).toContain('"reason":"input failed"');
+  });
+
+  // setpriv needs root to become nobody, and nobody must be able to run this checkout's CLI
+  it.runIf(AS_NOBODY_WORKS)('a journal the user cannot read: the error names the group and the fix (systemd-journal group, SupplementaryGroups=)', async () => {
+    const j = path.join(dir, 'private');
+    fs.cpSync(path.join(dir, 'journal'), j, { recursive: true });
+    fs.chmodSync(j, 0o700);
+    fs.chmodSync(dir, 0o755);
+    const c = path.join(dir, 'private.conf');
+    fs.writeFileSync(c, fs.readFileSync(conf, 'utf8').replace(/directory: "\.\/journal"/g, 'directory: "./private"'), { mode: 0o644 });
+    const r = await runCli(['-c', c, '--once', '--dry-run'], { runAs: AS_NOBODY });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain(`log group \\"web\\": cannot read the journal files in ${j}`);
+    expect(r.stderr).toContain('add the user the collector runs as to the systemd-journal group');
+    expect(r.stderr).toContain('give its unit SupplementaryGroups=systemd-journal');
   });
 
   it('a journal directory that does not exist is warned about and the other groups are read', async () => {
