@@ -137,6 +137,27 @@ describe('journal, daemon mode', () => {
     report('journal-restart', { seed, series: want.size, entries: 120 * BATCH, kills: kills.join('; '), last_run_read: lastRead });
   }, 180_000);
 
+  it('backpressure: while its stdout is not read, the daemon stops reading the journal; once read again, every entry counts', async () => {
+    dir = tempDir('journal-bp');
+    const journal = path.join(dir, 'journal');
+    const conf = config(path.join(dir, 'j.conf'), journal);
+    fs.writeFileSync(conf, fs.readFileSync(conf, 'utf8').replace('parse_from_start: true', 'parse_from_start: true\n  interval: 1'));
+    const total = 100 * BATCH;
+    writeJournal(journal, Array.from({ length: 100 }, (_, k) => batch(k)).flat());
+    const d = daemon = new Daemon(['-c', conf, '--dry-run'], { blockStdout: true });
+    await d.started();
+    // reading stops: the count settles below the total while stdout is blocked
+    const held = await quiet(d, 1500);
+    expect(held).toBeLessThan(total);
+    d.resumeStdout();
+    let n = 0;
+    await until(async () => (n = await linesRead(d)) === total, 60_000, () => `all ${total} entries (read ${n})`);
+    expect((await d.stop()).code).toBe(0);
+    const hits = [...lastPoints(d.stdout())].filter(([k]) => k.startsWith('web.hits.count')).reduce((a, [, v]) => a + v.value, 0);
+    expect(hits).toBe(total);
+    report('journal-backpressure', { entries: total, read_while_blocked: held });
+  }, 120_000);
+
   it('SIGHUP with a changed journal block reads the new selection after the cursor, not from the start', async () => {
     dir = tempDir('journal-reload');
     const journal = path.join(dir, 'journal');
