@@ -209,7 +209,7 @@ export class Inputs {
   private watchStdin(s: StdinSource): void {
     s.done.then(() => {
       if (this.stopped) return;
-      const others = this.tails.positions().length > 0 || this.journals.size > 0 || this.groups.some((g) => g.files.some((f) => f !== STDIN_PATH));
+      const others = !this.o.stdinOnly && (this.journals.size > 0 || this.groups.some((g) => g.files.some((f) => f !== STDIN_PATH)));
       this.o.log.info(others ? 'standard input ended; the other inputs are still read' : 'standard input ended', { groups: this.stdinGroups.join(',') });
       if (!others) this.resolveDone();
     }, (e: unknown) => this.fail(e));

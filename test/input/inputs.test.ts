@@ -97,6 +97,15 @@ describe('Inputs', () => {
     await x.stop();
   });
 
+  it('the daemon with --input - is done at the end of standard input, though its groups list files', async () => {
+    const gs = groups(`{ a: { files: ["./f.log"], ${rest} } }`);
+    const { x, stdin } = inputs(gs, { once: false, stdinOnly: true, sink: () => undefined });
+    await x.start();
+    stdin.end('x\n');
+    await x.done;
+    await x.stop();
+  });
+
   it('--input -: every group reads standard input, no file and no journal', async () => {
     const gs = groups(`{ a: { files: ["./f.log"], ${rest} }, j: { journal: { directory: "./j" }, ${rest} } }`);
     const seen: string[] = [];
