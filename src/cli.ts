@@ -15,7 +15,7 @@ if (major < NODE_MAJOR_NEEDED) {
 } else {
   void import('node:v8').then(async ({ default: v8 }) => {
     v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
-    const { main } = await import('./main.js');
+    const { main } = await import('./cmd/main.js');
     process.exitCode = await main(process.argv);
   });
 }

@@ -45,7 +45,7 @@ export const GROUP_DEFAULTS = Object.freeze({
 });
 
 export const GROUP_KEYS: readonly string[] = [
-  'files', 're', 'expected_matches', 'date', 'key_prefix', 'tags', 'metrics', 'transform',
+  'files', 'journal', 're', 'expected_matches', 'date', 'key_prefix', 'tags', 'metrics', 'transform',
   ...Object.keys(GROUP_DEFAULTS),
 ];
 
@@ -55,7 +55,9 @@ export const GROUP_ALIASES: Readonly<Record<string, string>> = {
   workers: 'goroutines',
 };
 
-export const DATE_KEYS = ['position', 'format', 'timezone'] as const;
+export const DATE_KEYS = ['source', 'position', 'format', 'timezone'] as const;
+export const DATE_SOURCES = ['message', 'journal'] as const;
+export const JOURNAL_KEYS = ['matches', 'directory', 'fields'] as const;
 export const DATE_TIMEZONE_DEFAULT = 'local';
 
 export const METRIC_TYPES = ['meter', 'histogram', 'counter'] as const;

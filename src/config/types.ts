@@ -63,14 +63,24 @@ export interface TagDef {
 }
 
 export interface DateDef {
+  /** 'journal': the journal entry's own time (position and format unused); absent: parsed from `position`. */
+  source?: 'journal';
   position: number;
   format: string;               // Go layout, or 'unix' | 'unix_ms' | 'rfc3339'
   timezone: string;             // 'local' | 'UTC' | IANA name
 }
 
+/** A group's `journal` block (spec section 6). */
+export interface JournalDef {
+  matches: string[];            // journalctl matches: FIELD=value, or "+" between groups (OR)
+  directory: string | null;     // absolute; null: the system journal
+  fields: string[];             // entry fields as positions after the regex and filename_match groups
+}
+
 export interface LogGroup {
   name: string;
-  files: string[];              // absolute globs
+  files: string[];              // absolute globs, and "-" for standard input
+  journal?: JournalDef;         // absent: no journal input
   filename_match: string | null;
   re: string[];                 // extended-style cleaned: what gets compiled
   re_pieces: RegexPiece[][];    // per regex, the pieces as written (for --test-parser)

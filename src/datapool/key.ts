@@ -1,6 +1,6 @@
 // One key: a metric reference for one set of group-tag values, with its statistic and its push
 // bookkeeping. Turns its statistic into points (spec section 4) when pushed.
-import type { PointBatch } from '../types.js';
+import type { PointBatch } from '../core/types.js';
 import { Meter } from '../stats/meter.js';
 import { Counter } from '../stats/counter.js';
 import { ForwardDecayReservoir } from '../stats/reservoir.js';

@@ -2,18 +2,17 @@
 // exactly one shard, chosen by its group-tag values), the group's log clock, and the flush rules.
 // Points produced are appended to `out`; the engine hands them to the sink after each batch.
 import type { LogGroup } from '../config/types.js';
-import type { PointBatch } from '../types.js';
-import { PointList } from '../push/batch.js';
+import type { PointBatch } from '../core/types.js';
 import type { Registry, Series } from '../selfstats/registry.js';
-import { sanitizeTagValue } from '../sanitize.js';
+import { sanitizeTagValue } from '../core/sanitize.js';
 import { Meter } from '../stats/meter.js';
 import { Counter } from '../stats/counter.js';
 import { ForwardDecayReservoir } from '../stats/reservoir.js';
 import { HdrInterval } from '../stats/hdr.js';
 import { Prng, hashKey } from '../stats/prng.js';
 import { Key, Kind, S, statNames, type StatNames } from './key.js';
-import { own } from './own.js';
-import { TupleMap } from './tuplemap.js';
+import { own } from '../core/own.js';
+import { TupleMap } from '../core/tuplemap.js';
 import type { MeterState } from '../stats/meter.js';
 import type { CounterState } from '../stats/counter.js';
 import type { ReservoirState } from '../stats/reservoir.js';
@@ -85,8 +84,8 @@ export class GroupPool {
   /** Out-of-order updates seen (a line older than a key's newest update). */
   outOfOrder = 0;
 
-  /** `out`: the sink's batch (PointSink.newBatch()); Point objects by default. */
-  constructor(readonly group: LogGroup, registry: Registry, out: PointBatch = new PointList()) {
+  /** `out`: the sink's batch (PointSink.newBatch()), which the pool fills and the sink empties. */
+  constructor(readonly group: LogGroup, registry: Registry, out: PointBatch) {
     this.out = out;
     this.raw = new TupleMap(Math.max(1, group.tags.length), (vals) => this.resolve(vals));
     this.interval = group.interval;

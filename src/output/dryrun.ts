@@ -2,9 +2,9 @@
 // once it is written (spec section 8). Bounded like every sink: write() returns false while the
 // stream is over its high-water mark. Datapools write into LineWriters (newBatch), which encode their
 // points straight into bytes.
-import type { Point, PointBatch, PointSink } from '../types.js';
+import type { Point, PointBatch, PointSink } from '../core/types.js';
 import type { PushType } from '../config/types.js';
-import { LineCaches, LineWriter, decodeLines } from '../push/encode.js';
+import { LineCaches, LineWriter, decodeLines } from './format/opentsdb.js';
 import type { Series } from '../selfstats/registry.js';
 
 export class DryRunSink implements PointSink {

@@ -1,8 +1,8 @@
 // Internal metrics as points (spec section 9): every registry series becomes
 // `logmetrics_collector.<name>` with its own tags plus host=<hostname>, stamped with the wall time
 // the stats tick passes in (internal stats are the one place wall time is the point's time).
-import { sanitizeTagValue } from '../sanitize.js';
-import type { Point } from '../types.js';
+import { sanitizeTagValue } from '../core/sanitize.js';
+import type { Point } from '../core/types.js';
 import { SELF_PREFIX, type Registry } from './registry.js';
 
 /** Integers print without a decimal point, other values with at most 6 decimals (spec section 4). */

@@ -1,7 +1,7 @@
 // Internal metrics (spec section 9): every stage registers its series here once and then bumps
 // `value` directly on the hot path (no lookups per line). The pusher pool turns them into points
 // every stats_interval; the status endpoint serves the same figures.
-import { sanitizeTagValue } from '../sanitize.js';
+import { sanitizeTagValue } from '../core/sanitize.js';
 
 export type SeriesKind = 'counter' | 'gauge';
 

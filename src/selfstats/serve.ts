@@ -1,10 +1,10 @@
 // Starts the status endpoint (settings.status_listen) for a run, daemon or --once.
 import type { Config } from '../config/types.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../core/log.js';
 import type { Registry } from './registry.js';
-import type { Engine } from '../engine.js';
+import type { Engine } from '../process/engine.js';
 import type { TailManager } from '../tail/tailer.js';
-import type { PusherPool } from '../push/pool.js';
+import type { PusherPool } from '../output/push/pool.js';
 import { startStatusServer } from './status.js';
 
 export async function serveStatus(config: Config, parts: { registry: Registry; engine: Engine; tails: TailManager; pool: PusherPool | null; log: Logger }) {

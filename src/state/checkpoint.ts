@@ -3,9 +3,9 @@
 // A corrupt or unreadable file is reported, moved aside, and the collector starts fresh.
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Point } from '../types.js';
+import type { Point } from '../core/types.js';
 import type { PoolState } from '../datapool/pool.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../core/log.js';
 
 export const STATE_VERSION = 1;
 

@@ -1,9 +1,9 @@
 // Restores and writes the state file for a run (daemon, or --once/--dry-run with --state-file):
 // pool states, per-file positions and unsent points (spec section 8).
 import type { Config } from '../config/types.js';
-import type { Logger } from '../log.js';
-import type { PointSink } from '../types.js';
-import type { Engine } from '../engine.js';
+import type { Logger } from '../core/log.js';
+import type { PointSink } from '../core/types.js';
+import type { Engine } from '../process/engine.js';
 import type { TailManager } from '../tail/tailer.js';
 import type { Checkpoint } from '../tail/reader.js';
 import { moveAside, readState, writeState, STATE_VERSION, type FileCheckpoint, type StateFile } from './checkpoint.js';

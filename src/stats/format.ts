@@ -57,7 +57,7 @@ export function formatFixed6(v: number): string {
 /**
  * |v| rounded to millionths, when that is safe in double arithmetic (below FAST_LIMIT and not near
  * a rounding tie); -1 otherwise, and the caller takes the exact path. Also used by the byte
- * writers of push/encode.ts, which must print what these functions print.
+ * writers of output/format/opentsdb.ts, which must print what these functions print.
  */
 export function micros(a: number): number {
   const scaled = a * 1e6;

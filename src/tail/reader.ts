@@ -18,7 +18,7 @@
 //   being written, or a checkpoint offset after a partial line emitted by flushPartial) skips the rest
 //   of that line up to and including its newline.
 import * as fs from 'node:fs';
-import type { FileIdentity, LineBatch } from '../types.js';
+import type { FileIdentity, LineBatch } from '../core/types.js';
 import { FINGERPRINT_BYTES, fpFeed, fpHex, fpInit, fpPrefixMatch, readHead, type FpState } from './fingerprint.js';
 
 export const DEFAULT_CHUNK_BYTES = 64 * 1024;

@@ -25,8 +25,8 @@
 //   later resumes where it was closed instead of being read again.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FileIdentity, LineBatch } from '../types.js';
-import { WarnLimiter, type Logger } from '../log.js';
+import type { FileIdentity, LineBatch } from '../core/types.js';
+import { WarnLimiter, type Logger } from '../core/log.js';
 import type { Registry, Series } from '../selfstats/registry.js';
 import { expandGlob, globBase, globToRegExp } from './glob.js';
 import { DEFAULT_CHUNK_BYTES, FileReader, type Checkpoint, type StartAt } from './reader.js';

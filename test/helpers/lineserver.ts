@@ -142,7 +142,7 @@ export async function refusedPort(): Promise<number> {
 
 /** A Logger that records every call, for counting warnings. */
 export interface LogCall { level: 'debug' | 'info' | 'warn' | 'error'; msg: string; fields?: Record<string, unknown> }
-export function capturingLogger(): { calls: LogCall[]; log: import('../../src/log.js').Logger } {
+export function capturingLogger(): { calls: LogCall[]; log: import('../../src/core/log.js').Logger } {
   const calls: LogCall[] = [];
   const rec = (level: LogCall['level']) => (msg: string, fields?: Record<string, unknown>) => { calls.push({ level, msg, fields }); };
   return { calls, log: { debug: rec('debug'), info: rec('info'), warn: rec('warn'), error: rec('error') } };

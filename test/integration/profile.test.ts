@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ASSUME_NOW, FIXTURES, runCli } from '../helpers/cli.js';
 import { generate } from '../bench/gen.mjs';
-import { workerProfileFile } from '../../src/profile.js';
+import { workerProfileFile } from '../../src/core/profile.js';
 
 interface CpuProfile { nodes: Array<{ id: number; callFrame: { functionName: string } }>; samples: number[]; startTime: number; endTime: number }
 

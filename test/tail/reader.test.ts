@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fingerprint, fpPrefixMatch } from '../../src/tail/fingerprint.js';
 import { FileReader, identityOf, type ReaderOptions, type StartAt } from '../../src/tail/reader.js';
-import type { LineBatch } from '../../src/types.js';
+import type { LineBatch } from '../../src/core/types.js';
 import { rmrf, tempDir } from './helpers/util.js';
 
 let dir: string;

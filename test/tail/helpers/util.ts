@@ -2,8 +2,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { FileIdentity, LineBatch } from '../../../src/types.js';
-import { silentLogger, type Logger } from '../../../src/log.js';
+import type { FileIdentity, LineBatch } from '../../../src/core/types.js';
+import { silentLogger, type Logger } from '../../../src/core/log.js';
 import { Registry } from '../../../src/selfstats/registry.js';
 import { TailManager, type TailGroup, type TailManagerOptions } from '../../../src/tail/tailer.js';
 
