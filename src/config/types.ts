@@ -2,10 +2,10 @@
 // stages get their slice and never read YAML, flags or the environment themselves.
 
 export type PushProto = 'tcp' | 'udp' | 'http';
-export type PushType = 'tsd' | 'tcollector';
+export type PushType = 'tsd' | 'tcollector' | 'remote_write' | 'influx' | 'otlp';
 export type RegexEngine = 'js' | 're2';
 export type HistogramKind = 'forward_decay' | 'hdr';
-export type MetricType = 'meter' | 'histogram' | 'counter';
+export type MetricType = 'meter' | 'histogram' | 'counter' | 'distinct';
 export type ValueFormat = 'int' | 'float';
 
 export interface Settings {
@@ -22,6 +22,24 @@ export interface Settings {
   status_listen: string | null; // "host:port"
   queue_size: number;           // points
   max_line_bytes: number;
+  max_future_skew: number;      // seconds a line's date may lie past the wall clock
+  // HTTP targets (push_proto http, and push_type remote_write, influx, otlp): see config/httptarget.ts
+  push_path: string;            // the type's default when not given ("" for tcp and udp)
+  push_tls: boolean;
+  push_tls_ca: string | null;   // absolute path of a PEM file
+  push_tls_insecure: boolean;
+  push_headers: Record<string, string>;
+  push_basic_auth: BasicAuth | null;
+  push_secret_file: string | null; // absolute path; its keys are merged into these settings
+  push_influx_db: string | null;   // InfluxDB 1.x database (?db=)
+  push_influx_org: string | null;  // InfluxDB 2 (/api/v2/write?org=&bucket=)
+  push_influx_bucket: string | null;
+  push_influx_token: string | null; // Authorization: Token ...
+}
+
+export interface BasicAuth {
+  username: string;
+  password: string;
 }
 
 export interface TransformOp {
@@ -53,6 +71,10 @@ export interface MetricDef {
   divide: number;
   never_stale: boolean;
   reference: Reference[];
+  /** distinct only: minutes of log time a window lasts (divides a day, or whole days). */
+  window_min?: number;
+  /** distinct only: HyperLogLog precision p (2^p registers). */
+  precision?: number;
 }
 
 /** A group tag: either the value of a match position, or a constant. */
@@ -115,6 +137,8 @@ export interface RegexPiece {
   pattern: string;              // spaces removed, comment dropped
   comment: string;              // text after '#', trimmed, as written (spaces inside kept)
   line: number;                 // 1-based line in the config file where the piece starts
+  /** Set when spaces stood between two tokens on one config line (removed: likely meant as `\s`): the text around the first. */
+  spaced?: string;
 }
 
 export interface Config {

@@ -116,22 +116,24 @@ export class GroupPool {
 
   /**
    * Records one extracted line: group-tag values (constants are undefined here), its log time and a
-   * value per reference (NaN: nothing recorded for that reference).
+   * value per reference (NaN: nothing recorded for that reference). True when the line is older than
+   * the newest update of one of its keys (out of order: the values count, the stamps do not move).
    */
-  record(tagVals: ArrayLike<string | undefined>, t: number, vals: Float64Array): void {
-    this.recordSet(this.lookupSet(tagVals), t, vals);
+  record(tagVals: ArrayLike<string | undefined>, t: number, vals: Float64Array): boolean {
+    return this.recordSet(this.lookupSet(tagVals), t, vals);
   }
 
   /** record() for a set from lookupSet() that is not `dead`. */
-  recordSet(set: SeriesSet, t: number, vals: Float64Array): void {
+  recordSet(set: SeriesSet, t: number, vals: Float64Array): boolean {
     const shard = this.shards[set.shard]!;
     const live = this.group.live_poll;
+    let late = false;
     for (let i = 0; i < vals.length; i++) {
       const v = vals[i]!;
       if (v !== v) continue; // NaN: nothing recorded
       let key = set.keys[i];
       if (key == null) key = this.newKey(set, i, shard);
-      if (key.update(v, t)) this.outOfOrder++;
+      if (key.update(v, t)) { this.outOfOrder++; late = true; }
       if (live) {
         // Live: dirty keys wait for the group's next tick, which empties the list.
         if (!key.dirty) { key.dirty = true; shard.dirty.push(key); }
@@ -146,6 +148,7 @@ export class GroupPool {
       this.clock = t;
       if (t >= this.lastTick + this.interval) this.tick();
     }
+    return late;
   }
 
   /** The group clock passed its last tick + interval: live pushes, duplicates, stale removal. */

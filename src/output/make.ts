@@ -4,7 +4,11 @@ import type { CliOptions } from '../cmd/options.js';
 import type { Logger } from '../core/log.js';
 import type { Registry } from '../selfstats/registry.js';
 import type { PointSink } from '../core/types.js';
+import type { MetricName } from '../core/metrics.js';
+import { hostname } from 'node:os';
+import { version } from '../core/version.js';
 import { DryRunSink } from './dryrun.js';
+import { TextDryRunSink } from './dryruntext.js';
 import { PusherPool } from './push/pool.js';
 
 export interface Output {
@@ -15,9 +19,12 @@ export interface Output {
 
 export function makeOutput(config: Config, o: CliOptions, log: Logger, registry: Registry): Output {
   if (o.dryRun) {
-    const dropped = registry.counter('pusher.send_errors', { pusher_number: 'dry-run' });
-    return { sink: new DryRunSink(process.stdout, config.settings.push_type, dropped), pool: null };
+    const dropped = registry.counter('dry_run.point_dropped' satisfies MetricName); // its own counter: nothing was sent
+    const type = config.settings.push_type;
+    const sink = type === 'tsd' || type === 'tcollector'
+      ? new DryRunSink(process.stdout, type, dropped) : new TextDryRunSink(process.stdout, type, dropped);
+    return { sink, pool: null };
   }
-  const pool = new PusherPool({ settings: config.settings, registry, log });
+  const pool = new PusherPool({ settings: config.settings, registry, log, origin: { host: hostname(), version: version() } });
   return { sink: pool, pool };
 }

@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generate, seedConfig } from './gen.mjs';
 import { live, manyKeys, twoFiles } from './cases.mjs';
+import { remoteWrite } from './push.mjs';
 import { nodeBinary } from '../../build/runtime.mjs';
 
 // Peer figures from the reference machine, for the same 1M-line seed log (whole process, medians):
@@ -68,7 +69,7 @@ function timed(cmd, args, opts = {}) {
   const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 26, ...opts });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
   const last = r.stderr.trim().split('\n').pop().split(' ').map(Number);
-  return { wall: last[0], cpu: last[1] + last[2], rssMB: last[3] / 1024, stdout: r.stdout };
+  return { wall: last[0], cpu: last[1] + last[2], rssMB: last[3] / 1024, stdout: r.stdout, stderr: r.stderr };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -133,7 +134,7 @@ if (process.env.BENCH_SKIP_MTAIL !== '1') {
 const rounds = benchRounds(progs);
 results.push(...rounds.summaries);
 
-const CASES = new Set((process.env.BENCH_CASES ?? 'twofiles,live,keys').split(',').filter(Boolean));
+const CASES = new Set((process.env.BENCH_CASES ?? 'twofiles,live,keys,push').split(',').filter(Boolean));
 const benchPair = (a, b) => { const r = benchRounds([a, b]); return { a: r.summaries[0], b: r.summaries[1], ratio: r.ratio(1, 0) }; };
 // The other cases, under each Node.js build in turn.
 const perNode = [];
@@ -156,6 +157,9 @@ for (const n of NODES) {
   const keysRes = CASES.has('keys') ? await manyKeys({ dir: work, cli, node: node === 'node' ? process.execPath : node }) : null;
   perNode.push({ ...n, two, liveRes, keysRes });
 }
+// The push case compares two push types, not Node.js builds: once, on the development Node.js.
+const pushRes = CASES.has('push') ? await remoteWrite({ dir: work, cli, benchPair, timed, seedLog, lines: LINES }) : null;
+if (pushRes) results.push(pushRes.tcp, pushRes.rw);
 
 const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '-');
 const size = statSync(seedLog).size;
@@ -219,6 +223,11 @@ for (const { suffix, two, liveRes, keysRes } of perNode) {
       (baseline.live ? ` (previous: ${fmt(baseline.live.cpuPercent, 1)}% CPU, lag p99 ${fmt(baseline.live.lagP99, 2)} s)` : ''));
   }
   if (keysRes) console.log(`${fmt(keysRes.keys)} distinct keys${on}: peak ${fmt(keysRes.peakKeys)} keys, RSS ${fmt(keysRes.peakRssMB)} MB, heap ${fmt(keysRes.peakHeapMB)} MB; after stale removal ${fmt(keysRes.afterKeys)} keys, RSS ${fmt(keysRes.afterRssMB)} MB, heap ${fmt(keysRes.afterHeapMB)} MB`);
+}
+if (pushRes) {
+  console.log(`pushed for real to a local VictoriaMetrics: remote_write / tsd over tcp = ${fmt(pushRes.ratio, 2)}x the lines/s (median over alternate runs; ` +
+    `ratio of the medians ${fmt(pushRes.rw.linesPerSec / pushRes.tcp.linesPerSec, 2)}x; issue 22 asks >= 0.8x); ${fmt(pushRes.pointsPerRun)} points a run, ` +
+    `VictoriaMetrics inserted ${fmt(pushRes.rowsPerRun)} rows a run over ${pushRes.runs} runs`);
 }
 if (process.env.BENCH_SAVE === '1') {
   const out = Object.fromEntries(results.map((r) => [r.name, r]));
