@@ -81,7 +81,9 @@ export const EVENTS = {
   // selfstats/
   status_busy: { level: 'warn', message: 'Status endpoint at its connection cap: oldest idle connections closed', metrics: ['status.connection_dropped'], limit: 'minute', whereField: 'listen' },
   // state/
-  state_write_failed: { level: 'error', message: 'Could not write the state file', metrics: [], limit: 'always', whereField: 'state_file' },
+  // Logged once per error kind until a write succeeds again (the checkpointer keeps that state).
+  state_write_failed: { level: 'error', message: 'Could not write the state file: the previous checkpoint stays in place; retrying', metrics: ['state.write_errors'], limit: 'always', whereField: 'state_file' },
+  state_compact_failed: { level: 'error', message: 'Could not compact the state file: it keeps growing until a later try succeeds', metrics: ['state.write_errors'], limit: 'always', whereField: 'state_file' },
   // cmd/
   reload_failed: { level: 'error', message: 'Config reload failed; keeping the running config', metrics: [], limit: 'always', whereField: 'config' },
   settings_changed: { level: 'warn', message: 'Changes to settings take effect at the next restart', metrics: [], limit: 'always', whereField: 'config' },
