@@ -21,6 +21,8 @@
 //     keys: <n> series per combination of <tag names> (or "<n> series" without line tags)
 //       <meter|histogram|counter> <key_prefix>.<key_suffix>.{<stats>}
 //         <tag names and reference tags>  <- <value source>
+//     limits: max_tag_values <n>, max_keys <n>; worst case <n> keys, about <size>
+//       tag <name> = $<pos> (<group>) can take any number of values
 //
 //   warnings:
 //     log group <name>: <glob> matches no file now
@@ -39,6 +41,7 @@ import { linearTime } from '../parse/runaway.js';
 import { layoutGaps } from '../parse/date.js';
 import { RUNAWAY_MS } from '../parse/extract.js';
 import { STUCK_MS } from '../process/parallel/workers.js';
+import { limitsReport } from './limits.js';
 
 export const STATS: Record<MetricDef['type'], string[]> = {
   meter: ['count', 'rate._1min', 'rate._5min', 'rate._15min'],
@@ -122,7 +125,7 @@ async function groupReport(g: LogGroup, st: Style, warnings: string[]): Promise<
     const w = Math.max(...rows.map(([t]) => t.length));
     for (const [tags, src] of rows) s += `      ${tags.padEnd(w)}  <- ${src}\n`;
   }
-  return s;
+  return s + limitsReport(g, st, warnings);
 }
 
 /**

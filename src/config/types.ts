@@ -130,6 +130,8 @@ export interface LogGroup {
   warn_on_operation_fail: boolean;
   warn_on_out_of_order_time: boolean;
   log_stale_metrics: boolean;
+  max_tag_values: number;       // distinct values per line tag; new ones beyond become _other_
+  max_keys: number;             // keys held; updates that would create more are dropped
 }
 
 /** One `\n`-separated piece of an extended-style regex. */

@@ -14,6 +14,7 @@ import type { Registry } from '../selfstats/registry.js';
 import { ParseWorkers, type ParseWorkersOptions, type WorkerPool } from './parallel/workers.js';
 import type { BatchResult } from './parallel/protocol.js';
 import { GroupStage } from './group.js';
+import type { GroupPool } from '../datapool/pool.js';
 import { InOrder } from './flow.js';
 
 export interface EngineOptions {
@@ -48,6 +49,8 @@ const MAX_IN_FLIGHT_PER_WORKER = 16;
 
 export class Engine {
   readonly groups = new Map<string, GroupStage>();
+  /** Groups with lines (or restored keys) not yet pushed by a quiet flush. */
+  private readonly quietDue = new Set<GroupStage>();
   private readonly warn: WarnLimiter;
   private readonly now: () => number;
   private readonly threads: number;
@@ -70,12 +73,16 @@ export class Engine {
 
   addGroup(group: LogGroup): void {
     const o = this.opts;
-    this.groups.set(group.name, new GroupStage(group, {
+    const st = new GroupStage(group, {
       registry: o.registry, log: o.log, warn: this.warn, out: o.sink.newBatch(), now: this.now, maxFutureSkew: this.maxFutureSkew,
-    }));
+    });
+    this.groups.set(group.name, st);
+    this.quietDue.add(st);
   }
 
   removeGroup(name: string): void {
+    const st = this.groups.get(name);
+    if (st) this.quietDue.delete(st);
     this.groups.delete(name);
   }
 
@@ -94,6 +101,7 @@ export class Engine {
     if (batch.lines.length === 0) return this.flow.held();
     const wallNow = this.now();
     st.lastLineAt = wallNow;
+    this.quietDue.add(st);
     const e: InFlight = { ready: true, seq: -1, stage: st, path: batch.path, lines: batch.lines, wallSec: wallNow / 1000, result: null };
     if (this.remote(st)) {
       e.ready = false;
@@ -148,14 +156,25 @@ export class Engine {
     if (!this.flow.empty) return;
     const now = this.now();
     const waits: Promise<void>[] = [];
-    for (const st of this.groups.values()) {
+    for (const st of this.quietDue) {
       if (now - st.lastLineAt < st.group.interval * 1000 || !caughtUp(st.group.name)) continue;
       st.pool.flushAll();
-      st.lastLineAt = now;
+      // Nothing to flush again until a line comes (10,000 idle groups flushed every interval, or even
+      // looked at every second, cost a good part of 1% of a core).
+      this.quietDue.delete(st);
       const w = this.drain(st);
       if (w) waits.push(w);
     }
     if (waits.length) return Promise.all(waits).then(() => undefined);
+  }
+
+  /** The datapool stage of each group, for checkpoints and /status (their snapshot and counts). */
+  datapools(): GroupPool[] {
+    return [...this.groups.values()].map((st) => st.pool);
+  }
+
+  datapool(name: string): GroupPool | undefined {
+    return this.groups.get(name)?.pool;
   }
 
   /** Newest log time seen per file (year inference), for a checkpoint. */

@@ -48,7 +48,7 @@ export class GroupStage implements LineSink, ResultVisitor {
   private nMatched = 0;
   private nFailed = 0;
   // A worker's result: each tuple's set, looked up at its first line (so sets are created in line
-  // order, as on one thread) and again only if it went stale meanwhile.
+  // order, as on one thread) and again only if it went stale or holds an _other_ value.
   private tuples: string[] = [];
   private sets: Array<SeriesSet | null> = [];
   private readonly tagBuf: string[];
@@ -57,7 +57,7 @@ export class GroupStage implements LineSink, ResultVisitor {
   constructor(readonly group: LogGroup, private readonly deps: StageDeps) {
     this.extractor = new Extractor(group, { maxFutureSkew: deps.maxFutureSkew });
     const reg = deps.registry;
-    this.pool = new GroupPool(group, reg, deps.out);
+    this.pool = new GroupPool(group, reg, deps.out, { log: deps.log, wallClock: deps.now });
     this.lastLineAt = deps.now();
     const tags = { log_group: group.name };
     this.dateFails = reg.counter('parse.date_failed', tags);
@@ -139,7 +139,9 @@ export class GroupStage implements LineSink, ResultVisitor {
 
   matchedTuple(i: number, t: number, tuple: number, vals: Float64Array): void {
     let set = this.sets[tuple]!;
-    if (set === null || set.dead) {
+    // A set holding an _other_ value is looked up for every line, as on one thread: a tick may have
+    // made room for the tuple's own value meanwhile (datapool/limits.ts).
+    if (set === null || set.dead || set.other !== 0) {
       const T = this.tagBuf.length;
       for (let j = 0; j < T; j++) this.tagBuf[j] = this.tuples[tuple * T + j]!;
       set = this.pool.lookupSet(this.tagBuf);

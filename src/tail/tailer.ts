@@ -28,7 +28,7 @@ import * as path from 'node:path';
 import type { FileIdentity, LineBatch } from '../core/types.js';
 import { WarnLimiter, type Logger } from '../core/log.js';
 import type { Registry, Series } from '../selfstats/registry.js';
-import { expandGlob, globBase, globToRegExp } from './glob.js';
+import { expandGlob, globBase, globToRegExp, hasMagic } from './glob.js';
 import { DEFAULT_CHUNK_BYTES, FileReader, type Checkpoint, type StartAt } from './reader.js';
 
 export interface TailGroup {
@@ -111,6 +111,8 @@ interface Slot {
 interface GroupState {
   cfg: TailGroup;
   regexes: RegExp[];
+  bases: string[];                    // globBase of each glob (computed once)
+  plainGlobs: boolean;                // every glob is a plain path (no wildcard, no escape)
   slots: Map<string, Slot>;
   byInode: Map<string, Slot>;
   retired: Map<string, Checkpoint>;   // "dev:ino" -> where a closed file was left
@@ -127,7 +129,9 @@ interface GroupState {
 }
 
 const RETIRED_MAX = 1024;
+const SAFETY_CHECKS_PER_TICK = 100;
 const inodeKey = (dev: number, ino: number) => `${dev}:${ino}`;
+const plainGlobs = (globs: readonly string[]) => globs.every((x) => !x.includes('\\') && !hasMagic(x));
 const errCode = (e: unknown) => (e as NodeJS.ErrnoException)?.code ?? String(e);
 
 export class TailManager {
@@ -140,6 +144,14 @@ export class TailManager {
   private wake: (() => void) | null = null;
   private started = false;
   private stopped = false;
+  private safetyCursor = 0;
+  /** Bumped whenever a group's slots change; pollCheck() lists them again then. */
+  private slotsVersion = 0;
+  private listedVersion = -1;
+  private wantVersion = -1;
+  private want = new Set<string>();
+  private watchedSlots: Slot[] = [];
+  private polledSlots: Slot[] = [];
   private blocked = false;
   private timers: NodeJS.Timeout[] = [];
   private dirWatchers = new Map<string, { w: fs.FSWatcher; ino: number }>();
@@ -183,11 +195,14 @@ export class TailManager {
       return;
     }
     void this.pump();
-    for (const g of [...this.groups.values()]) await this.scanGroup(g, true);
+    // One directory-watcher sync after all the scans, not one per group (that was O(groups²)).
+    for (const g of [...this.groups.values()]) await this.scanGroup(g, true, false);
+    this.syncDirWatchers();
     if (this.stopped) return;
     const every = (ms: number, f: () => void) => this.timers.push(setInterval(f, ms));
     every(Math.max(50, this.opts.pollIntervalSec * 1000), () => {
-      for (const g of this.groups.values()) void this.scanGroup(g, false);
+      const due = [...this.groups.values()].filter((g) => !this.allTailed(g));
+      void Promise.all(due.map((g) => this.scanGroup(g, false, false))).then(() => this.syncDirWatchers());
     });
     every(this.opts.fileCheckMs ?? 1000, () => this.pollCheck(false));
     every(this.opts.pollFileCheckMs ?? 250, () => this.pollCheck(true));
@@ -274,6 +289,8 @@ export class TailManager {
       const pollChanged = g.cfg.pollFile !== cfg.pollFile;
       g.cfg = { ...cfg, globs: [...cfg.globs] };
       g.regexes = cfg.globs.map(globToRegExp);
+      g.bases = cfg.globs.map(globBase);
+      g.plainGlobs = plainGlobs(cfg.globs);
       for (const s of [...g.slots.values()]) {
         if (!g.regexes.some((re) => re.test(s.path))) this.closeSlot(s, 'no longer matched');
         else if (pollChanged) { this.unwatch(s); if (!cfg.pollFile) this.watch(s); }
@@ -282,7 +299,8 @@ export class TailManager {
       toScan.push(g);
     }
     this.groups = rebuilt;
-    for (const g of toScan) await this.scanGroup(g, true);
+    this.slotsVersion++;
+    for (const g of toScan) await this.scanGroup(g, true, false);
     this.syncDirWatchers();
   }
 
@@ -290,10 +308,15 @@ export class TailManager {
 
   private newGroup(cfg: TailGroup): GroupState {
     return {
-      cfg: { ...cfg, globs: [...cfg.globs] }, regexes: cfg.globs.map(globToRegExp), slots: new Map(),
+      cfg: { ...cfg, globs: [...cfg.globs] }, regexes: cfg.globs.map(globToRegExp), bases: cfg.globs.map(globBase), plainGlobs: plainGlobs(cfg.globs), slots: new Map(),
       byInode: new Map(), retired: new Map(), openErrors: new Map(), aliases: new Set(), removed: false,
       scanned: false, initialPending: false, scanning: false, rescanAgain: false, rescanTimer: null, behindCount: 0, hadData: false,
     };
+  }
+
+  /** Every glob is a plain path already tailed: a rescan cannot find anything (rotation is followed per file). */
+  private allTailed(g: GroupState): boolean {
+    return g.plainGlobs && g.cfg.globs.every((x) => g.slots.has(x));
   }
 
   private async expand(cfg: TailGroup): Promise<string[]> {
@@ -302,7 +325,7 @@ export class TailManager {
     return [...set].sort();
   }
 
-  private async scanGroup(g: GroupState, initial: boolean): Promise<void> {
+  private async scanGroup(g: GroupState, initial: boolean, syncDirs = true): Promise<void> {
     if (g.scanning) { g.rescanAgain = true; return; }
     g.scanning = true;
     try {
@@ -327,7 +350,7 @@ export class TailManager {
     } finally {
       g.scanning = false;
     }
-    this.syncDirWatchers();
+    if (syncDirs) this.syncDirWatchers();
     this.updateGroupIdle(g);
   }
 
@@ -404,6 +427,7 @@ export class TailManager {
       byteRead: this.opts.registry.counter('tail.byte_read', tags),
     };
     g.slots.set(p, s);
+    this.slotsVersion++;
     g.byInode.set(inodeKey(reader.dev, reader.ino), s);
     if (!this.opts.once && !g.cfg.pollFile) this.watch(s);
     this.updateBehind(s);
@@ -416,6 +440,7 @@ export class TailManager {
     const g = s.group;
     this.opts.log.info('file renamed, following it under its new name', { group: g.cfg.name, path: s.path, new_path: p });
     g.slots.delete(s.path);
+    this.slotsVersion++;
     s.path = p;
     s.reader.path = p;
     s.rotationSeen = false;
@@ -424,6 +449,7 @@ export class TailManager {
     s.lineRead = this.opts.registry.counter('tail.line_read', tags);
     s.byteRead = this.opts.registry.counter('tail.byte_read', tags);
     g.slots.set(p, s);
+    this.slotsVersion++;
     this.enqueue(s);
   }
 
@@ -446,6 +472,7 @@ export class TailManager {
     s.reader.close();
     if (s.behind) { s.behind = false; g.behindCount--; }
     if (g.slots.get(s.path) === s) g.slots.delete(s.path);
+    this.slotsVersion++;
     const key = inodeKey(s.reader.dev, s.reader.ino);
     if (g.byInode.get(key) === s) g.byInode.delete(key);
     if (!g.slots.has(s.path)) { this.opts.registry.remove(s.lineRead); this.opts.registry.remove(s.byteRead); }
@@ -488,12 +515,16 @@ export class TailManager {
   /** Watches the directories of the tailed files and the literal bases of the globs. */
   private syncDirWatchers(): void {
     if (this.opts.once || this.stopped) return;
-    const want = new Set<string>();
-    for (const g of this.groups.values()) {
-      if (g.cfg.pollFile || g.removed) continue;
-      for (const glob of g.cfg.globs) want.add(globBase(glob));
-      for (const p of g.slots.keys()) want.add(path.dirname(p));
+    if (this.wantVersion !== this.slotsVersion) { // listed again only when the slots changed
+      this.want = new Set<string>();
+      for (const g of this.groups.values()) {
+        if (g.cfg.pollFile || g.removed) continue;
+        for (const b of g.bases) this.want.add(b);
+        for (const p of g.slots.keys()) this.want.add(path.dirname(p));
+      }
+      this.wantVersion = this.slotsVersion;
     }
+    const want = this.want;
     for (const [d, { w }] of this.dirWatchers) if (!want.has(d)) { w.close(); this.dirWatchers.delete(d); }
     for (const d of want) {
       let ino: number;
@@ -540,10 +571,27 @@ export class TailManager {
   }
 
   private pollCheck(pollFile: boolean): void {
+    // Watched files: inotify reports their changes, and this stat poll is a safety net. Checking
+    // every file every tick cost 10% of a core idle with 10,000 files; so files in the middle of a
+    // rotation, with more to read or without a watcher are checked every tick, the others
+    // SAFETY_CHECKS_PER_TICK at a time, in turn. The slots are listed again only when they change.
+    if (this.listedVersion !== this.slotsVersion) this.listSlots();
+    const list = pollFile ? this.polledSlots : this.watchedSlots;
+    if (pollFile) { for (const s of list) this.enqueue(s); return; }
+    for (const s of list) if (!s.watcher || s.rotationSeen || s.moreData) this.enqueue(s);
+    const n = Math.min(list.length, SAFETY_CHECKS_PER_TICK);
+    for (let i = 0; i < n; i++) this.enqueue(list[(this.safetyCursor + i) % list.length]!);
+    this.safetyCursor = list.length ? (this.safetyCursor + n) % list.length : 0;
+  }
+
+  private listSlots(): void {
+    this.polledSlots = [];
+    this.watchedSlots = [];
     for (const g of this.groups.values()) {
-      if (g.cfg.pollFile !== pollFile) continue;
-      for (const s of g.slots.values()) this.enqueue(s);
+      const to = g.cfg.pollFile ? this.polledSlots : this.watchedSlots;
+      for (const s of g.slots.values()) to.push(s);
     }
+    this.listedVersion = this.slotsVersion;
   }
 
   // ---------------------------------------------------------------- reading

@@ -61,6 +61,7 @@ describe('defaults', () => {
       stale_removal: false, stale_threshold_min: 60, send_duplicates: false, goroutines: 1, poll_file: false,
       live_poll: false, interval: 15, parse_from_start: false, warn_on_regex_fail: false,
       warn_on_operation_fail: false, warn_on_out_of_order_time: false, log_stale_metrics: false,
+      max_tag_values: 10000, max_keys: 100000,
     });
   });
 

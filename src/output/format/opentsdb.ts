@@ -104,7 +104,7 @@ export class LineCaches {
 
   /**
    * @param dropped counts the points the writers leave out (over OpenTSDB's line limit, or not a
-   *   finite number): the sink's pusher.send_errors series
+   *   finite number): pusher.send_errors for a pusher, dry_run.point_dropped for --dry-run
    */
   constructor(readonly type: PushType, private readonly maxCached = 4096, readonly dropped: { value: number } = { value: 0 }) {
     this.prefix = type === 'tsd' ? 'put ' : '';
@@ -137,7 +137,7 @@ export class LineCaches {
  * (counted in the caches' `dropped`).
  */
 export class LineWriter implements PointBatch {
-  private buf = Buffer.allocUnsafe(1 << 16);
+  private buf = Buffer.allocUnsafe(1 << 10); // grows to what the group needs: 10,000 idle groups must not hold 64 KB each
   private off = 0;
   private count = 0;
   lastTs = -Infinity;

@@ -66,10 +66,13 @@ log group web
       product=shop site verb  <- $3 / 1000 - $4 (float)
     counter web.waited.count never_stale
       product=shop site verb  <- $4
+  limits: max_tag_values 10000, max_keys 100000; worst case 100,000 keys, about 271 MiB
+    tag verb = $2 (\\w+) can take any number of values
 
 warnings:
   log group web: ${logs}/other.log matches the globs but not filename_match; it would be skipped
   log group web: ${dir}/none/*.log matches no file now
+  log group web: tag verb comes from $2 (\\w+), which can take any number of values: past max_tag_values (10000) its new values count as _other_; bound it with a transform (match_or_default) or set max_tag_values
 `);
   });
 
@@ -82,7 +85,10 @@ warnings:
     expect(r.stdout).toContain('      call class host resource=local     <- 1 per matched line\n');
     expect(r.stdout).toContain('      call class host resource=local     <- $6 - $8 - $10 - $12 - $14 - $16\n');
     expect(r.stdout).toContain('      call class host resource=other     <- $16\n');
-    expect(r.stdout).not.toContain('warnings:');
+    // The README's group takes call and host from \S+ groups, bounded only by the default limit.
+    expect(r.stdout).toContain('  limits: max_tag_values 10000, max_keys 100000; worst case 100,000 keys, about ');
+    expect(r.stdout.split('\n').filter((l) => l.includes('can take any number of values: past max_tag_values')).map((l) => l.split(',')[0]))
+      .toEqual(['  log group rest.api: tag call comes from $5 (\\S+)', '  log group rest.api: tag host comes from $2 (([a-z])+\\d+\\.\\S+)']);
   });
 
   it('reports every problem of an invalid config and exits 2', async () => {
