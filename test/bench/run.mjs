@@ -14,10 +14,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { generate, seedConfig } from './gen.mjs';
+import { generate, generateRealistic, REALISTIC, seedConfig } from './gen.mjs';
 import { live, manyKeys, twoFiles } from './cases.mjs';
 import { remoteWrite } from './push.mjs';
 import { bomb, checkpointScale, liveBomb } from './scale.mjs';
+import { startup } from './startup.mjs';
 
 // Peer figures from the reference machine, for the same 1M-line seed log (whole process, medians):
 // ../shared/reference/peer-figures.md (i.e. /work/shared/reference/peer-figures.md).
@@ -34,6 +35,9 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const cacheDir = join(tmpdir(), 'logmetrics-bench');
 mkdirSync(cacheDir, { recursive: true });
 const seedLog = join(cacheDir, `seed-${LINES}.log`);
+// Issue 21: the realistic seed log (long-tailed times, unmatched and out-of-order lines; gen.mjs).
+// The name carries the generator's version: change it when generateRealistic() changes.
+const realLog = join(cacheDir, `realistic-v1-${LINES}.log`);
 
 if (!existsSync('/usr/bin/time')) {
   console.error('npm run bench needs GNU time (/usr/bin/time): apt-get install -y time');
@@ -43,8 +47,12 @@ if (!existsSync(seedLog)) {
   process.stderr.write(`generating ${LINES} lines into ${seedLog} ...\n`);
   await generate(seedLog, LINES);
 }
+if (!existsSync(realLog)) {
+  process.stderr.write(`generating ${LINES} realistic lines into ${realLog} ...\n`);
+  await generateRealistic(realLog, LINES);
+}
 // Warm the page cache so every run reads from memory.
-execFileSync('cat', [seedLog], { stdio: ['ignore', 'ignore', 'inherit'] });
+execFileSync('cat', [seedLog, realLog], { stdio: ['ignore', 'ignore', 'inherit'] });
 
 const work = mkdtempSync(join(tmpdir(), 'logmetrics-bench-'));
 // mtail: count calls and sum the call time per call name, with the same 16-group regex.
@@ -113,16 +121,29 @@ const progs = [
 ];
 let runMtail = null;
 let MTAIL_IDX = -1;
+let REAL_MTAIL = null;
+const REAL_NAME = 'realistic input: logmetrics-collector -j 1 (seed config, --once --dry-run)';
 if (process.env.BENCH_SKIP_MTAIL !== '1') {
   const progDir = join(work, 'progs');
   mkdirSync(progDir);
   writeFileSync(join(progDir, 'seed.mtail'), MTAIL_PROG);
-  runMtail = () => timed('mtail', ['-one_shot', '-one_shot_format', 'prometheus', '-progs', progDir, '-logs', seedLog,
+  const mtailOn = (log) => () => timed('mtail', ['-one_shot', '-one_shot_format', 'prometheus', '-progs', progDir, '-logs', log,
     '-address', '127.0.0.1', '-port', '0', '-logtostderr'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  runMtail = mtailOn(seedLog);
   MTAIL_IDX = progs.push({ name: 'mtail -one_shot (calls + call time per call)', lines: LINES, run: runMtail }) - 1;
+  REAL_MTAIL = () => mtailOn(realLog);
 }
+// The realistic input in the same rounds, beside mtail on the same file (the friendly case above
+// stays as it was, so that its figures compare over time).
+const cfgReal = join(work, 'realistic.conf');
+writeFileSync(cfgReal, seedConfig([realLog]));
+const REAL_IDX = progs.push({ name: REAL_NAME, lines: LINES,
+  run: () => timed('node', [cli, '-c', cfgReal, '--once', '--dry-run'], { stdio: ['ignore', 'ignore', 'pipe'] }) }) - 1;
+const REAL_MTAIL_IDX = REAL_MTAIL ? progs.push({ name: 'realistic input: mtail -one_shot (same program)', lines: LINES, run: REAL_MTAIL() }) - 1 : -1;
 const rounds = benchRounds(progs);
 results.push(...rounds.summaries);
+const startupRes = startup({ cli, dir: work, timed, rounds: Number(process.env.BENCH_STARTUP_RUNS ?? 11) });
+results.push(startupRes.collector, startupRes.node);
 
 const CASES = new Set((process.env.BENCH_CASES ?? 'twofiles,live,keys,push,checkpoint').split(',').filter(Boolean));
 const benchPair = (a, b) => { const r = benchRounds([a, b]); return { a: r.summaries[0], b: r.summaries[1], ratio: r.ratio(1, 0) }; };
@@ -188,6 +209,18 @@ if (mt) {
   console.log(`ratio collector / mtail (lines/s): ${fmt(rounds.ratio(0, MTAIL_IDX), 1)}x (median over the rounds; ratio of the medians ${fmt(seed.linesPerSec / mt.linesPerSec, 1)}x) ` +
     `(Go original, published: ${fmt(REF_GO_ORIGINAL.linesPerSec / 1000)}k lines/s, ${fmt(REF_GO_ORIGINAL.rssMB)} MB)`);
 }
+{
+  const real = rounds.summaries[REAL_IDX];
+  const realMt = REAL_MTAIL_IDX >= 0 ? rounds.summaries[REAL_MTAIL_IDX] : null;
+  console.log(`realistic input (${fmt(REALISTIC.unmatched * 100)}% of lines unmatched, ${fmt(REALISTIC.outOfOrder * 100)}% up to ${REALISTIC.maxBackSec} s out of order, ` +
+    `log-normal times, ${REALISTIC.hosts} hosts, ${REALISTIC.calls} calls): ` +
+    (realMt ? `collector / mtail ${fmt(rounds.ratio(REAL_IDX, REAL_MTAIL_IDX), 2)}x the lines/s (median over the rounds; ratio of the medians ` +
+      `${fmt(real.linesPerSec / realMt.linesPerSec, 2)}x; issue 21 asks >= 4.5x), ` : '') +
+    `CPU ${fmt(real.cpu, 2)} s, peak RSS ${fmt(real.rssMB)} MB (issue 21 asks < 150 MB)`);
+}
+console.log(`start-up (--once --dry-run on an empty file, ${startupRes.rounds} runs alternating with bare node -e 0): ` +
+  `${fmt(startupRes.overWall, 3)} s of wall and ${fmt(startupRes.overCpu, 3)} s of CPU above node -e 0 (medians of the per-round differences; ` +
+  `issue 21 asks <= 0.08 s); node -e 0 alone ${fmt(startupRes.node.wall, 3)} s wall, ${fmt(startupRes.node.cpu, 3)} s CPU`);
 if (two) {
   const { j1: t1, j2: t2 } = two;
   console.log(`two files: -j 2 / -j 1 = ${fmt(two.ratio, 2)}x (median over alternate runs; ratio of the medians ${fmt(t2.linesPerSec / t1.linesPerSec, 2)}x)`);
@@ -237,6 +270,7 @@ if (process.env.BENCH_SAVE === '1') {
   const out = Object.fromEntries(results.map((r) => [r.name, r]));
   if (liveRes) out.live = liveRes;
   if (keysRes) out.keys = keysRes;
+  out.startup = { overWall: startupRes.overWall, overCpu: startupRes.overCpu };
   if (checkpointRes) out.checkpoint = checkpointRes;
   if (cutCpuRes) out.checkpointCpu = cutCpuRes;
   writeFileSync(baselineFile, JSON.stringify(out, null, 2) + '\n');
