@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 
 /** Starts profiling the calling thread; the returned function stops and writes `file`. */
 export async function startProfile(file: string): Promise<() => Promise<void>> {
-  // node:inspector is loaded only for -P: every process imports this file (start-up, issue 21).
+  // Imported here, not at the top: only -P needs the inspector (every run imports this module).
   const { Session } = await import('node:inspector/promises');
   const session = new Session();
   session.connect();

@@ -8,15 +8,16 @@ import { seedConfig } from './gen.mjs';
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-export function startup({ cli, dir, timed, rounds = 11 }) {
+/** `node`: the Node.js binary both run under (the bench's first BENCH_NODES build). */
+export function startup({ cli, dir, timed, node = 'node', rounds = 11 }) {
   const log = join(dir, 'startup-empty.log');
   writeFileSync(log, '');
   const conf = join(dir, 'startup.conf');
   writeFileSync(conf, seedConfig([log]));
   const runs = { node: [], collector: [] };
   const run = {
-    node: () => timed('node', ['-e', '0'], { stdio: ['ignore', 'ignore', 'pipe'] }),
-    collector: () => timed('node', [cli, '-c', conf, '--once', '--dry-run'], { stdio: ['ignore', 'ignore', 'pipe'] }),
+    node: () => timed(node, ['-e', '0'], { stdio: ['ignore', 'ignore', 'pipe'] }),
+    collector: () => timed(node, [cli, '-c', conf, '--once', '--dry-run'], { stdio: ['ignore', 'ignore', 'pipe'] }),
   };
   for (let i = 0; i < rounds; i++) {
     for (const k of i % 2 ? ['collector', 'node'] : ['node', 'collector']) runs[k].push(run[k]());
