@@ -4,19 +4,21 @@
 //
 // Pure: log time is an argument, windows come from a WindowCalendar shared by the metric's keys.
 // What the caller (a datapool) does with it:
-// - update(value, t) for each recorded value; advance(t) when the log clock that drives pushes
-//   reaches t without a value for this key (live_poll: the group's clock).
-// - When either returns true, the window that t left behind has closed: push `distinct.count` =
-//   closedCount stamped closedAt (the window's last second) right away, before the next call, which
-//   may close another window. The next window starts empty.
+// - update(hash, t) for each recorded value (its hash53(): extraction hashes the captured string,
+//   which is never kept), or add(value, t); advance(t) when the log clock that drives pushes reaches
+//   t without a value for this key (live_poll: the group's clock).
+// - When either returns true (and `closed` is set), the window that t left behind has closed: push
+//   `distinct.count` = closedCount stamped closedAt (the window's last second) right away, before
+//   the next call, which may close another window, and clear `closed`. The next window starts empty.
 // - At the key's ordinary pushes: `distinct.count` = count, `distinct.count_total` = countTotal.
 // A window closes only when the clock passes its end: the last window of a replay stays open, and
 // its count goes out with the final push like any running count. A window in which the key saw no
 // value is never pushed (no zeros for quiet keys). A line dated before the key's current window (out
 // of order, its window already closed) counts in the total only.
 import { Hll, type HllState } from './hll.js';
-import { hash64 } from './hash64.js';
+import { hash53 } from './hash64.js';
 import type { WindowCalendar } from './window.js';
+import { DecodeError, type ByteReader, type ByteWriter } from '../core/bytes.js';
 
 export interface DistinctState {
   /** The current window's edges (epoch s); null before the first value. */
@@ -25,9 +27,6 @@ export interface DistinctState {
   window: HllState;
   total: HllState;
 }
-
-/** Scratch for hash64(): a value is hashed once for both sketches, with no allocation. */
-const H = new Uint32Array(2);
 
 export class Distinct {
   declare private readonly cal: WindowCalendar;
@@ -39,6 +38,8 @@ export class Distinct {
   /** The window closed by the last update() or advance() that returned true. */
   declare closedCount: number;
   declare closedAt: number;
+  /** A window closed and its count is not pushed yet (the caller clears it once it has). */
+  declare closed: boolean;
 
   constructor(cal: WindowCalendar, precision?: number) {
     this.cal = cal;
@@ -48,15 +49,21 @@ export class Distinct {
     this.windowEnd = -Infinity;
     this.closedCount = 0;
     this.closedAt = 0;
+    this.closed = false;
   }
 
-  /** Records `value` seen at log time t (s). Returns true when t first closed the current window. */
-  update(value: string, t: number): boolean {
+  /** Records the value of hash53() `hash` seen at log time t (s). Returns true when t first closed
+   *  the current window. */
+  update(hash: number, t: number): boolean {
     const closed = t >= this.windowEnd && this.advance(t);
-    hash64(value, H);
-    this.total.addHash(H);
-    if (t >= this.windowStart) this.win.addHash(H);
+    this.total.addHash53(hash);
+    if (t >= this.windowStart) this.win.addHash53(hash);
     return closed;
+  }
+
+  /** update() for a value as written. */
+  add(value: string, t: number): boolean {
+    return this.update(hash53(value), t);
   }
 
   /** The log clock reached t: when t is past the current window, that window closes and the one
@@ -67,6 +74,7 @@ export class Distinct {
     if (had) {
       this.closedCount = this.win.count();
       this.closedAt = this.windowEnd - 1;
+      this.closed = true;
       this.win.clear();
     }
     this.cal.locate(t);
@@ -100,21 +108,43 @@ export class Distinct {
     };
   }
 
+  /** The state in binary, for a checkpoint: window edges (NaN before the first value), sketches. */
+  write(w: ByteWriter): void {
+    const open = this.windowEnd !== -Infinity;
+    w.f64(open ? this.windowStart : NaN);
+    w.f64(open ? this.windowEnd : NaN);
+    this.win.write(w);
+    this.total.write(w);
+  }
+
+  static read(r: ByteReader, cal: WindowCalendar): Distinct {
+    const start = r.f64();
+    const end = r.f64();
+    const d = Distinct.restored(cal, Number.isNaN(start) ? null : start, Number.isNaN(end) ? null : end, DecodeError);
+    d.win = Hll.read(r);
+    d.total = Hll.read(r);
+    return d;
+  }
+
   /** Restores a key; its current window keeps the edges it was saved with until it closes. */
   static fromState(state: DistinctState, cal: WindowCalendar): Distinct {
     if (state === null || typeof state !== 'object') throw new Error('invalid distinct state');
+    const d = Distinct.restored(cal, state.start, state.end, Error);
+    d.win = Hll.fromState(state.window);
+    d.total = Hll.fromState(state.total);
+    return d;
+  }
+
+  private static restored(cal: WindowCalendar, start: unknown, end: unknown, E: new (m: string) => Error): Distinct {
     const d = new Distinct(cal);
-    const { start, end } = state;
     if (start === null && end === null) {
       // no value yet: nothing to restore in the window
     } else if (typeof start === 'number' && typeof end === 'number' && Number.isFinite(start) && Number.isFinite(end) && start < end) {
       d.windowStart = start;
       d.windowEnd = end;
     } else {
-      throw new Error('invalid distinct state: window edges');
+      throw new E('invalid distinct state: window edges');
     }
-    d.win = Hll.fromState(state.window);
-    d.total = Hll.fromState(state.total);
     return d;
   }
 }

@@ -35,7 +35,7 @@ describe('bytes per key', () => {
   it('100,000 keys with 10 distinct values each: under 1 KB a key', () => {
     const { measured, kept } = bytesPer(100_000, (k) => {
       const d = new Distinct(cal);
-      for (let v = 0; v < 10; v++) d.update(`10.0.${k % 256}.${v}`, T0 + v);
+      for (let v = 0; v < 10; v++) d.add(`10.0.${k % 256}.${v}`, T0 + v);
       return d;
     });
     const estimated = kept[0]!.bytes();
@@ -54,7 +54,7 @@ describe('bytes per key', () => {
     expect(sketch.kept[0]!.isSparse).toBe(false);
     const key = bytesPer(1000, (k) => {
       const d = new Distinct(cal);
-      for (let v = 0; v < 3000; v++) d.update(`${k}:${v}`, T0 + v);
+      for (let v = 0; v < 3000; v++) d.add(`${k}:${v}`, T0 + v);
       return d;
     });
     console.log(`full precision (p = 14): ${sketch.measured.toFixed(0)} bytes a sketch (${sketch.kept[0]!.bytes()} estimated), ` +
