@@ -143,7 +143,8 @@ export class GroupPool {
   /** A windowed key's window may have closed (its final count is pushed now) or moved on. */
   private windowMoved(k: Key, w: WindowOps): void {
     const at = w.emitClosed(k.stat, this.out, k.ref.names, k.tags);
-    if (at > k.lastStamp) k.lastStamp = at;
+    // Later points of the key belong to later windows: stamped past the final count, never on it.
+    if (at >= k.lastStamp) k.lastStamp = at + 1;
     const end = w.end(k.stat);
     if (end < this.windowEdge) this.windowEdge = end;
   }
@@ -155,7 +156,9 @@ export class GroupPool {
         const w = k?.ref.kind.window;
         if (!w) continue;
         if (w.end(k!.stat) <= clock) {
-          if (set.mark !== this.checkpoint.collect) this.checkpoint.touch(set);
+          // A dirty key's running count goes out before its window's final count.
+          if (k!.dirty) this.push(k!, this.group.live_poll ? clock : k!.newest);
+          else if (set.mark !== this.checkpoint.collect) this.checkpoint.touch(set);
           w.advance(k!.stat, clock);
         }
         this.windowMoved(k!, w);
