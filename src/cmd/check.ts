@@ -135,7 +135,8 @@ async function groupReport(g: LogGroup, st: Style, warnings: string[]): Promise<
  *  to 768 values, then ±0.81% standard error". */
 function distinctNote(g: LogGroup, m: MetricDef): string {
   const p = m.precision ?? DEFAULT_PRECISION;
-  const zone = windowZone(g.date).id;
+  const id = windowZone(g.date).id;
+  const zone = id === 'UTC' && g.date.timezone !== 'UTC' && g.date.source !== 'journal' ? 'UTC (the dates carry their own offset)' : id;
   const sparse = new Hll(p).sparseLimit;
   return `windows of ${m.window_min} min from midnight ${zone}, precision ${p}: exact to ${sparse} values, then ±${(104 / Math.sqrt(2 ** p)).toFixed(2)}% standard error`;
 }
