@@ -31,7 +31,9 @@ export interface DistinctState {
 export class Distinct {
   declare private readonly cal: WindowCalendar;
   declare private win: Hll;
-  declare private total: Hll;
+  /** Null while the total holds exactly the window's values (no window closed with values yet, no
+   *  late value): the key's first window then costs one sketch, and each value one update. */
+  declare private total: Hll | null;
   /** Current window [windowStart, windowEnd), epoch s; -Infinity before the first value. */
   declare windowStart: number;
   declare windowEnd: number;
@@ -44,7 +46,7 @@ export class Distinct {
   constructor(cal: WindowCalendar, precision?: number) {
     this.cal = cal;
     this.win = new Hll(precision);
-    this.total = new Hll(precision);
+    this.total = null;
     this.windowStart = -Infinity;
     this.windowEnd = -Infinity;
     this.closedCount = 0;
@@ -56,8 +58,11 @@ export class Distinct {
    *  the current window. */
   update(hash: number, t: number): boolean {
     const closed = t >= this.windowEnd && this.advance(t);
-    this.total.addHash53(hash);
-    if (t >= this.windowStart) this.win.addHash53(hash);
+    const late = t < this.windowStart;
+    let total = this.total;
+    if (total === null && late) total = this.total = Hll.fromState(this.win.toState());
+    if (total !== null) total.addHash53(hash);
+    if (!late) this.win.addHash53(hash);
     return closed;
   }
 
@@ -75,7 +80,12 @@ export class Distinct {
       this.closedCount = this.win.count();
       this.closedAt = this.windowEnd - 1;
       this.closed = true;
-      this.win.clear();
+      if (this.total === null) {
+        this.total = this.win; // the values so far stay in the total; the next window starts empty
+        this.win = new Hll(this.total.p);
+      } else {
+        this.win.clear();
+      }
     }
     this.cal.locate(t);
     this.windowStart = this.cal.start;
@@ -90,12 +100,12 @@ export class Distinct {
 
   /** Distinct values since the key was created. */
   get countTotal(): number {
-    return this.total.count();
+    return (this.total ?? this.win).count();
   }
 
   /** Heap bytes, approximately. */
   bytes(): number {
-    return 112 + this.win.bytes() + this.total.bytes();
+    return 112 + this.win.bytes() + (this.total === null ? 0 : this.total.bytes());
   }
 
   toState(): DistinctState {
@@ -104,25 +114,29 @@ export class Distinct {
       start: open ? this.windowStart : null,
       end: open ? this.windowEnd : null,
       window: this.win.toState(),
-      total: this.total.toState(),
+      total: (this.total ?? this.win).toState(),
     };
   }
 
-  /** The state in binary, for a checkpoint: window edges (NaN before the first value), sketches. */
+  /** The state in binary, for a checkpoint: window edges (NaN before the first value), whether the
+   *  total is the window, then the window's sketch and the total's unless it is the window. */
   write(w: ByteWriter): void {
     const open = this.windowEnd !== -Infinity;
     w.f64(open ? this.windowStart : NaN);
     w.f64(open ? this.windowEnd : NaN);
+    w.u8(this.total === null ? 1 : 0);
     this.win.write(w);
-    this.total.write(w);
+    if (this.total !== null) this.total.write(w);
   }
 
   static read(r: ByteReader, cal: WindowCalendar): Distinct {
     const start = r.f64();
     const end = r.f64();
     const d = Distinct.restored(cal, Number.isNaN(start) ? null : start, Number.isNaN(end) ? null : end, DecodeError);
+    const shared = r.u8();
+    if (shared > 1) throw new DecodeError('invalid distinct state: shared flag');
     d.win = Hll.read(r);
-    d.total = Hll.read(r);
+    d.total = shared === 1 ? null : Hll.read(r);
     return d;
   }
 

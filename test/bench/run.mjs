@@ -18,6 +18,7 @@ import { generate, seedConfig } from './gen.mjs';
 import { live, manyKeys, twoFiles } from './cases.mjs';
 import { remoteWrite } from './push.mjs';
 import { bomb, checkpointScale, liveBomb } from './scale.mjs';
+import { distinctKeys, distinctThroughput } from './distinct.mjs';
 
 // Peer figures from the reference machine, for the same 1M-line seed log (whole process, medians):
 // ../shared/reference/peer-figures.md (i.e. /work/shared/reference/peer-figures.md).
@@ -124,7 +125,7 @@ if (process.env.BENCH_SKIP_MTAIL !== '1') {
 const rounds = benchRounds(progs);
 results.push(...rounds.summaries);
 
-const CASES = new Set((process.env.BENCH_CASES ?? 'twofiles,live,keys,push,checkpoint').split(',').filter(Boolean));
+const CASES = new Set((process.env.BENCH_CASES ?? 'twofiles,live,keys,push,checkpoint,distinct').split(',').filter(Boolean));
 const benchPair = (a, b) => { const r = benchRounds([a, b]); return { a: r.summaries[0], b: r.summaries[1], ratio: r.ratio(1, 0) }; };
 const two = CASES.has('twofiles') ? await twoFiles({ dir: work, cli, benchPair, timed }) : null;
 if (two) results.push(two.j1, two.j2);
@@ -149,6 +150,10 @@ const checkpointRes = CASES.has('checkpoint') ? await checkpointScale({ cli, dir
 const cutCpuRes = CASES.has('checkpoint') ? [10_000, 100_000].map((changed) => JSON.parse(execFileSync(process.execPath,
   ['--expose-gc', join(root, 'test/bench/cutcpu.mjs'), String(Number(process.env.BENCH_CHECKPOINT_KEYS ?? 1_000_000)), String(changed)],
   { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }))) : null;
+// Issue 24: the seed config with and without a distinct reference, and 100k distinct keys' memory.
+const distinctRes = CASES.has('distinct') ? distinctThroughput({ dir: work, cli, benchPair, timed, seedLog, lines: LINES }) : null;
+if (distinctRes) results.push(distinctRes.plain, distinctRes.distinct);
+const distinctKeysRes = CASES.has('distinct') ? await distinctKeys({ dir: work, cli, timed }) : null;
 const bombRes = CASES.has('bomb') ? await bomb({ cli, dir: work, lines: Number(process.env.BENCH_BOMB_LINES ?? 10_000_000) }) : null;
 const liveBombRes = CASES.has('livebomb') ? await liveBomb({ cli, dir: work, seconds: Number(process.env.BENCH_LIVE_BOMB_SECONDS ?? 120) }) : null;
 
@@ -207,6 +212,15 @@ if (pushRes) {
     `VictoriaMetrics inserted ${fmt(pushRes.rowsPerRun)} rows a run over ${pushRes.runs} runs`);
 }
 if (keysRes) console.log(`${fmt(keysRes.keys)} distinct keys: peak ${fmt(keysRes.peakKeys)} keys, RSS ${fmt(keysRes.peakRssMB)} MB, heap ${fmt(keysRes.peakHeapMB)} MB; after stale removal ${fmt(keysRes.afterKeys)} keys, RSS ${fmt(keysRes.afterRssMB)} MB, heap ${fmt(keysRes.afterHeapMB)} MB`);
+if (distinctRes) {
+  console.log(`distinct: seed config + one distinct reference on the request id / seed config alone = ${fmt(distinctRes.ratio, 2)}x the lines/s ` +
+    `(median over alternate runs; ratio of the medians ${fmt(distinctRes.distinct.linesPerSec / distinctRes.plain.linesPerSec, 2)}x; issue 24 asks >= 0.85x)`);
+}
+if (distinctKeysRes) {
+  const k = distinctKeysRes;
+  console.log(`distinct keys: ${fmt(k.keys)} keys x ${k.values} values, --once --dry-run: peak RSS ${fmt(k.distinct.rssMB)} MB (issue 24 asks < 400 MB), ` +
+    `${fmt(k.distinct.points)} points; the same lines with a counter: ${fmt(k.counter.rssMB)} MB; ${fmt(k.bytesPerKeyOverCounter)} bytes a key more than a counter key`);
+}
 if (checkpointRes) {
   const c = checkpointRes;
   console.log(`checkpoint at ${fmt(c.keys)} keys (one meter each, limits raised): while ${fmt(c.rate)} lines/s came for ${c.seconds} s, ` +

@@ -151,11 +151,11 @@ describe('the checkpoint form', () => {
   const days = new WindowCalendar(getZone('UTC'), 1440);
   const cal = (): Distinct => new Distinct(days);
 
-  it('reads back the same window, sketches and counts, sparse and dense', () => {
-    for (const n of [0, 10, 5000]) {
+  it('reads back the same window, sketches and counts, sparse and dense, the total shared or not', () => {
+    for (const [n, late] of [[0, false], [10, false], [10, true], [5000, false], [5000, true]] as const) {
       const a = cal();
       for (let i = 0; i < n; i++) a.add(`v${i}`, D0 + i);
-      if (n) a.add('late', D0 - DAY);
+      if (late) a.add('late', D0 - DAY); // before the key's first window: the total holds one value more
       const w = new ByteWriter();
       a.write(w);
       const buf = w.take();
@@ -163,9 +163,25 @@ describe('the checkpoint form', () => {
       const b = Distinct.read(r, days);
       expect(r.done).toBe(true);
       expect(b.toState()).toEqual(a.toState());
-      expect([b.count, b.countTotal, b.windowStart, b.windowEnd]).toEqual([a.count, a.countTotal, a.windowStart, a.windowEnd]);
-      if (n === 10) expect(buf.length).toBe(16 + 2 * 6 + 7 * 10 + 7 * 11); // edges, two headers, 7 bytes a hash
+      expect([b.count, b.countTotal, b.windowStart, b.windowEnd, b.bytes()]).toEqual([a.count, a.countTotal, a.windowStart, a.windowEnd, a.bytes()]);
+      // edges, the shared flag, a header per sketch, 7 bytes a sparse hash
+      if (n === 10) expect(buf.length).toBe(late ? 16 + 1 + 2 * 6 + 7 * 10 + 7 * 11 : 16 + 1 + 6 + 7 * 10);
+      if (n === 5000 && !late) expect(buf.length).toBeLessThan(16 + 1 + 9000);
     }
+  });
+
+  it('a key\'s first window is its total until a window closes or a late line comes: one sketch', () => {
+    const a = cal();
+    for (let i = 0; i < 500; i++) a.add(`v${i}`, D0 + i); // sparse: exact counts
+    const one = a.bytes();
+    expect([a.count, a.countTotal]).toEqual([a.count, a.count]);
+    a.add('next day', D0 + DAY);
+    expect(a.closed).toBe(true);
+    expect(a.count).toBe(1);
+    expect([a.closedCount, a.countTotal]).toEqual([500, 501]);
+    a.add('v1', D0 + DAY + 1);
+    expect([a.count, a.countTotal]).toEqual([2, 501]); // v1 was counted on day 1
+    expect(a.bytes()).toBeGreaterThan(one);
   });
 
   it('refuses a damaged state', () => {
@@ -177,7 +193,7 @@ describe('the checkpoint form', () => {
     const cut = buf.subarray(0, buf.length - 3);
     expect(() => Distinct.read(new ByteReader(cut), days)).toThrow(DecodeError);
     const form = Buffer.from(buf);
-    form[17] = 7; // the window sketch's form byte
+    form[18] = 7; // the window sketch's form byte (after the edges, the shared flag and p)
     expect(() => Distinct.read(new ByteReader(form), days)).toThrow(/form/);
     const edges = Buffer.from(buf);
     edges.writeDoubleLE(D0 + 2 * DAY, 0); // start after end
