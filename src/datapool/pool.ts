@@ -4,7 +4,8 @@
 import type { LogGroup } from '../config/types.js';
 import type { PointBatch } from '../core/types.js';
 import type { Registry } from '../selfstats/registry.js';
-import { silentLogger, WarnLimiter, type Logger } from '../core/log.js';
+import { silentLogger, type Logger } from '../core/log.js';
+import { Events } from '../core/events.js';
 import { Key } from './key.js';
 import { refSpecs, S, type RefSpec, type WindowOps } from './kinds.js';
 import { DROPPED, SetIndex, type SeriesSet, type Shard } from './sets.js';
@@ -27,8 +28,10 @@ export interface PoolCounts {
 
 export interface PoolOptions {
   log?: Logger;
-  /** Wall clock (ms), for the rate limit of log_stale_metrics. */
+  /** Wall clock (ms), for the rate limits of the pool's events (a pool made without `events`). */
   wallClock?: () => number;
+  /** The run's events (counted in `registry`); default: the pool's own, logging to `log`. */
+  events?: Events;
 }
 
 export class GroupPool {
@@ -42,11 +45,8 @@ export class GroupPool {
   private readonly staleSec: number;
   /** Points waiting to be handed to the sink (which empties the batch). */
   readonly out: PointBatch;
-  /** Out-of-order updates seen (a line older than a key's newest update). */
-  outOfOrder = 0;
   /** What the next checkpoint writes of this pool (snapshot.ts). */
   readonly checkpoint: PoolCheckpoint;
-  private readonly staleLog: WarnLimiter | null;
   /** Some reference has windows of log time (distinct). */
   private readonly windowed: boolean;
   /** No window of a windowed key ends before this (epoch s): the group clock closes none until then. */
@@ -54,15 +54,14 @@ export class GroupPool {
 
   /** `out`: the sink's batch (PointSink.newBatch()), which the pool fills and the sink empties. */
   constructor(readonly group: LogGroup, registry: Registry, out: PointBatch, opts: PoolOptions = {}) {
-    const log = opts.log ?? silentLogger;
+    const events = opts.events ?? new Events(registry, opts.log ?? silentLogger, opts.wallClock);
     this.out = out;
     this.refs = refSpecs(group);
-    this.index = new SetIndex(group, registry, log, this.refs.length);
+    this.index = new SetIndex(group, registry, events, this.refs.length);
     this.interval = group.interval;
     this.ewma = group.ewma_interval;
     this.staleSec = group.stale_threshold_min * 60;
     this.checkpoint = new PoolCheckpoint(this);
-    this.staleLog = group.log_stale_metrics ? new WarnLimiter(log, opts.wallClock) : null;
     this.windowed = this.refs.some((r) => r.kind.window !== null);
   }
 
@@ -122,7 +121,7 @@ export class GroupPool {
         key = this.newKey(set, i, shard);
         if (key === null) { this.index.limits.drop(1, () => this.keyName(set, i)); continue; }
       }
-      if (key.update(v, t)) { this.outOfOrder++; late = true; }
+      if (key.update(v, t)) late = true;
       if (windowed) {
         const w = key.ref.kind.window;
         if (w !== null) this.windowMoved(key, w);
@@ -232,9 +231,8 @@ export class GroupPool {
           w.emitClosed(k.stat, this.out, k.ref.names, k.tags);
         }
         this.dropKey(set, i);
-        shard.stalled.value++;
-        this.staleLog?.warn('stale_removed', this.group.name, 'Stale key removed', {
-          log_group: this.group.name, key: this.keyName(set, i), newest: k.newest, clock });
+        if (shard.stalled.logged) shard.stalled.report(this.group.name, { key: this.keyName(set, i), newest: k.newest, clock });
+        else shard.stalled.count(1);
       }
       if (set.live === 0) this.index.forget(set);
     }
