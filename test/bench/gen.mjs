@@ -21,13 +21,18 @@ const pad = (n) => String(n).padStart(2, '0');
 
 /**
  * The seed config (the original README's rest.api group: 16-group regex, 6 meters + 7 histograms a
- * line) over `files`, with `settings` and group keys overriding the replay defaults.
+ * line) over `files`, with `settings` and group keys overriding the replay defaults. `distinct`:
+ * plus one distinct reference on the request id (`[r:...]`, captured as group 6; the later groups
+ * move up by one), issue 24's bench.
  */
-export function seedConfig(files, settings = { push_type: 'tsd', state_file: '' }, group = {}) {
+export function seedConfig(files, settings = { push_type: 'tsd', state_file: '' }, group = {}, { distinct = false } = {}) {
+  const call = distinct
+    ? String.raw`\[c:(\S+)\]\s+\[s:\S+\]\s+\[r:(\d+)\].*                 # call 5, request id 6 \n`
+    : String.raw`\[c:(\S+)\].*                                         # call 5 \n`;
   const re = String.raw`'([A-z]{3}\s+\d+\s+\d+:\d+:\d+)\s+                     # Date 1 \n
        (([a-z])+\d+\.\S+)\s+                                 # server 2, class 3,\n
        rest_([a-z]+)\.api:.*                                 # rest type 4 \n
-       \[c:(\S+)\].*                                         # call 5 \n
+       ` + call + String.raw`
        \(([0-9]+)\)\s+                                       # call time 6 \n
        \[bnt:([0-9]+)/([0-9]+)\]\s+                          # bnt calls 7, bnt time 8 \n
        \[sql:([0-9]+)/([0-9]+)\]\s+                          # sql calls 9, sql time 10 \n
@@ -36,19 +41,22 @@ export function seedConfig(files, settings = { push_type: 'tsd', state_file: '' 
        \[other:([0-9]+)/([0-9]+)\].*                         # other calls 15, other time 16 \n'`;
   const extra = Object.entries({ interval: 15, live_poll: false, parse_from_start: true, ...group })
     .map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(', ');
+  // Groups after the call (5) move up by one when the request id is captured.
+  const p = (n) => (distinct && n > 5 ? n + 1 : n);
   return `{
   rest.api: {
     files: ${JSON.stringify(files)},
     re: [ ${re} ],
-    expected_matches: 16,
+    expected_matches: ${p(16)},
     date: { position: 1, format: "Jan  2 15:04:05", timezone: "UTC" },
     key_prefix: "rest.api",
     tags: { call: 5, host: 2, class: 3 },
     metrics: {
-      meter: [ { key_suffix: "executions", reference: [ [0, "resource=local"], [7, "resource=bnt"], [9, "resource=sql"],
-                 [11, "resource=membase"], [13, "resource=memcache"], [15, "resource=other"] ] } ],
-      histogram: [ { key_suffix: "execution_time.ms", reference: [ [6, "resource=local", {sub: [8,10,12,14,16]}], [6, "resource=total"],
-                 [8, "resource=bnt"], [10, "resource=sql"], [12, "resource=membase"], [14, "resource=memcache"], [16, "resource=other"] ] } ]
+      meter: [ { key_suffix: "executions", reference: [ [0, "resource=local"], [${p(7)}, "resource=bnt"], [${p(9)}, "resource=sql"],
+                 [${p(11)}, "resource=membase"], [${p(13)}, "resource=memcache"], [${p(15)}, "resource=other"] ] } ],
+      histogram: [ { key_suffix: "execution_time.ms", reference: [ [${p(6)}, "resource=local", {sub: [${[8, 10, 12, 14, 16].map(p).join(',')}]}], [${p(6)}, "resource=total"],
+                 [${p(8)}, "resource=bnt"], [${p(10)}, "resource=sql"], [${p(12)}, "resource=membase"], [${p(14)}, "resource=memcache"], [${p(16)}, "resource=other"] ] } ]${distinct ? `,
+      distinct: [ { key_suffix: "requests", reference: [ [6, ""] ] } ]` : ''}
     },
     ${extra}
   },

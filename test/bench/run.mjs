@@ -21,6 +21,7 @@ import { generate, generateRealistic, REALISTIC, seedConfig } from './gen.mjs';
 import { live, manyKeys, twoFiles } from './cases.mjs';
 import { remoteWrite } from './push.mjs';
 import { bomb, checkpointScale, liveBomb } from './scale.mjs';
+import { distinctKeys, distinctThroughput } from './distinct.mjs';
 import { startup } from './startup.mjs';
 import { nodeBinary } from '../../build/runtime.mjs';
 
@@ -160,7 +161,7 @@ results.push(...rounds.summaries);
 const startupRes = startup({ cli, dir: work, timed, node: NODES[0].bin, rounds: Number(process.env.BENCH_STARTUP_RUNS ?? 11) });
 results.push(startupRes.collector, startupRes.node);
 
-const CASES = new Set((process.env.BENCH_CASES ?? 'twofiles,live,keys,push,checkpoint').split(',').filter(Boolean));
+const CASES = new Set((process.env.BENCH_CASES ?? 'twofiles,live,keys,push,checkpoint,distinct').split(',').filter(Boolean));
 const benchPair = (a, b) => { const r = benchRounds([a, b]); return { a: r.summaries[0], b: r.summaries[1], ratio: r.ratio(1, 0) }; };
 // The other cases, under each Node.js build in turn.
 const perNode = [];
@@ -192,6 +193,10 @@ const checkpointRes = CASES.has('checkpoint') ? await checkpointScale({ cli, dir
 const cutCpuRes = CASES.has('checkpoint') ? [10_000, 100_000].map((changed) => JSON.parse(execFileSync(process.execPath,
   ['--expose-gc', join(root, 'test/bench/cutcpu.mjs'), String(Number(process.env.BENCH_CHECKPOINT_KEYS ?? 1_000_000)), String(changed)],
   { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }))) : null;
+// Issue 24: the seed config with and without a distinct reference, and 100k distinct keys' memory.
+const distinctRes = CASES.has('distinct') ? distinctThroughput({ dir: work, cli, benchPair, timed, seedLog, lines: LINES }) : null;
+if (distinctRes) results.push(distinctRes.plain, distinctRes.distinct);
+const distinctKeysRes = CASES.has('distinct') ? await distinctKeys({ dir: work, cli, timed }) : null;
 const bombRes = CASES.has('bomb') ? await bomb({ cli, dir: work, lines: Number(process.env.BENCH_BOMB_LINES ?? 10_000_000) }) : null;
 const liveBombRes = CASES.has('livebomb') ? await liveBomb({ cli, dir: work, seconds: Number(process.env.BENCH_LIVE_BOMB_SECONDS ?? 120) }) : null;
 
@@ -275,6 +280,15 @@ if (pushRes) {
   console.log(`pushed for real to a local VictoriaMetrics: remote_write / tsd over tcp = ${fmt(pushRes.ratio, 2)}x the lines/s (median over alternate runs; ` +
     `ratio of the medians ${fmt(pushRes.rw.linesPerSec / pushRes.tcp.linesPerSec, 2)}x; issue 22 asks >= 0.8x); ${fmt(pushRes.pointsPerRun)} points a run, ` +
     `VictoriaMetrics inserted ${fmt(pushRes.rowsPerRun)} rows a run over ${pushRes.runs} runs`);
+}
+if (distinctRes) {
+  console.log(`distinct: seed config + one distinct reference on the request id / seed config alone = ${fmt(distinctRes.ratio, 2)}x the lines/s ` +
+    `(median over alternate runs; ratio of the medians ${fmt(distinctRes.distinct.linesPerSec / distinctRes.plain.linesPerSec, 2)}x; issue 24 asks >= 0.85x)`);
+}
+if (distinctKeysRes) {
+  const k = distinctKeysRes;
+  console.log(`distinct keys: ${fmt(k.keys)} keys x ${k.values} values, --once --dry-run: peak RSS ${fmt(k.distinct.rssMB)} MB (issue 24 asks < 400 MB), ` +
+    `${fmt(k.distinct.points)} points; the same lines with a counter: ${fmt(k.counter.rssMB)} MB; ${fmt(k.bytesPerKeyOverCounter)} bytes a key more than a counter key`);
 }
 if (checkpointRes) {
   const c = checkpointRes;
