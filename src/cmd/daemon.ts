@@ -15,6 +15,8 @@ import { TailManager, type TailGroup } from '../tail/tailer.js';
 import { makeOutput } from '../output/make.js';
 import { Checkpointer } from '../state/checkpointer.js';
 import { shiftedClock } from '../core/clock.js';
+import { systemScheduler } from '../core/scheduler.js';
+import { firstTimeOf } from './firsttime.js';
 
 const CHECKPOINT_EVERY_MS = 5_000;
 const QUIET_CHECK_MS = 1_000;
@@ -22,7 +24,7 @@ const SHUTDOWN_FLUSH_MS = 10_000;
 const SHUTDOWN_CLOSE_MS = 2_000;
 
 export function tailGroups(config: Config, o: CliOptions): TailGroup[] {
-  return config.groups.map((g) => ({ name: g.name, globs: g.files, pollFile: g.poll_file, fromStart: g.parse_from_start || o.parseFromStart }));
+  return config.groups.map((g) => ({ name: g.name, globs: g.files, pollFile: g.poll_file, fromStart: g.parse_from_start || o.parseFromStart, maxFiles: g.max_files }));
 }
 
 export async function runDaemon(initial: Config, o: CliOptions, log: Logger): Promise<number> {
@@ -41,9 +43,11 @@ export async function runDaemon(initial: Config, o: CliOptions, log: Logger): Pr
     pollIntervalSec: config.settings.poll_interval,
     maxLineBytes: config.settings.max_line_bytes,
     once: false,
-    checkpoint: (path) => checkpointer.positions.get(path),
+    restored: checkpointer.restored(),
     log,
     registry,
+    scheduler: systemScheduler(clock),
+    firstTime: firstTimeOf(config, clock),
     sink: (group, batch) => engine.handleBatch(group, batch),
   });
 

@@ -11,6 +11,8 @@ import { Checkpointer } from '../state/checkpointer.js';
 import { serveStatus } from '../selfstats/serve.js';
 import { startOnceProgress } from './progress.js';
 import { shiftedClock } from '../core/clock.js';
+import { systemScheduler } from '../core/scheduler.js';
+import { firstTimeOf } from './firsttime.js';
 
 export async function runOnce(config: Config, o: CliOptions, log: Logger): Promise<number> {
   const registry = new Registry();
@@ -19,8 +21,9 @@ export async function runOnce(config: Config, o: CliOptions, log: Logger): Promi
   // A replay never touches the daemon's state_file; it checkpoints only into --state-file.
   const checkpointer = new Checkpointer(o.stateFile ?? '', engine, sink, log);
   checkpointer.restore(config);
+  const clock = shiftedClock(o.assumeNow);
   const tails = new TailManager(
-    config.groups.map((g) => ({ name: g.name, globs: g.files, pollFile: g.poll_file, fromStart: true })),
+    config.groups.map((g) => ({ name: g.name, globs: g.files, pollFile: g.poll_file, fromStart: true, maxFiles: g.max_files })),
     {
       pollIntervalSec: config.settings.poll_interval,
       maxLineBytes: config.settings.max_line_bytes,
@@ -30,7 +33,9 @@ export async function runOnce(config: Config, o: CliOptions, log: Logger): Promi
       log,
       registry,
       sink: (group, batch) => engine.handleBatch(group, batch),
-      checkpoint: (path) => checkpointer.positions.get(path),
+      restored: checkpointer.restored(),
+      scheduler: systemScheduler(clock),
+      firstTime: firstTimeOf(config, clock),
     },
   );
   checkpointer.attach(tails);

@@ -108,6 +108,7 @@ export function readGroup(ctx: Ctx, name: string, key: YNode, node: YNode, confi
   num('stale_threshold_min', { positive: true });
   num('goroutines', { integer: true, min: 1 });
   num('interval', { positive: true });
+  num('max_files', { integer: true, min: 1 });
   for (const k of BOOL_KEYS) {
     const x = v.get(k);
     if (x) g[k] = readBool(ctx, x.value, x.path) ?? g[k];
@@ -116,7 +117,7 @@ export function readGroup(ctx: Ctx, name: string, key: YNode, node: YNode, confi
 }
 
 type NumericKey = 'histogram_size' | 'histogram_alpha_decay' | 'histogram_rescale_threshold_min' | 'ewma_interval'
-  | 'stale_threshold_min' | 'goroutines' | 'interval';
+  | 'stale_threshold_min' | 'goroutines' | 'interval' | 'max_files';
 
 const BOOL_KEYS = [
   'stale_removal', 'send_duplicates', 'poll_file', 'live_poll', 'parse_from_start', 'warn_on_regex_fail',

@@ -98,6 +98,7 @@ export interface LogGroup {
   warn_on_operation_fail: boolean;
   warn_on_out_of_order_time: boolean;
   log_stale_metrics: boolean;
+  max_files: number;            // files tailed at once; more are warned about and left alone
 }
 
 /** One `\n`-separated piece of an extended-style regex. */

@@ -15,8 +15,10 @@ export interface FileCheckpoint {
   dev: number;
   ino: number;
   fingerprint: string;
-  offset: number;       // a line boundary: every line before it is in the pool state below
+  offset: number;       // a line boundary: every line before it is in the pool state below (content bytes: decompressed for a compressed file)
   newest: number | null;// newest log time seen in the file (year inference)
+  done?: boolean;       // read to its end and closed: remembered so that its rotated or compressed copies are not read again
+  compressed?: boolean; // the record is of a compressed file (offset in decompressed bytes)
 }
 
 export interface StateFile {

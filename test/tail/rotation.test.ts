@@ -39,8 +39,10 @@ async function torture(opts: { total: number; every: number; seed: number; pollF
   });
   const res = await done;
   const expected = res.counts.reduce((a, b) => a + b, 0);
-  await waitFor(() => c.count() >= expected, `all ${expected} lines (seed ${opts.seed})`, 15_000);
-  await new Promise((r) => setTimeout(r, 200)); // anything read twice would show up now
+  await c.until(expected, 15_000);
+  // anything read twice would show up once the tailer has looked at every file again
+  await new Promise((r) => setTimeout(r, 300));
+  await mgr.settled();
   for (let k = 0; k < nFiles; k++) {
     const seqs = c.lines(path.join(dir, `f${k}.log`)).map((l) => {
       const [name, seq, pad] = l.split(' ');
