@@ -11,7 +11,10 @@
 //   log group <name>
 //     files:
 //       <glob>: <n> file(s) now | no file now
-//         <path> (<size>)[  skipped: does not match filename_match]
+//       in reading order (oldest first by their first line's time, then rotation order):
+//         <path> (<size>[, <gzip|zstd|...>])[  skipped: <why>]
+//       cannot read:
+//         <path>: <reason>
 //     regex 1/<n>: <pieces> piece(s), <groups> group(s), regex_engine <engine>
 //     date: $<pos>, layout "<format>", timezone <tz>
 //     tags: <name>=$<pos> | <name>=<constant> ...
@@ -22,9 +25,10 @@
 //
 //   warnings:
 //     log group <name>: <glob> matches no file now
-import { promises as fsp } from 'node:fs';
 import type { Config, LogGroup, MetricDef, Reference } from '../config/types.js';
-import { expandGlob } from '../tail/glob.js';
+import { planGroup } from '../tail/plan.js';
+import type { FirstTime } from '../tail/types.js';
+import { firstTimeOf } from './firsttime.js';
 import { formatBytes, makeStyle, useColour, type Style } from './style.js';
 
 export const STATS: Record<MetricDef['type'], string[]> = {
@@ -42,7 +46,8 @@ export async function checkReport(config: Config, st: Style = makeStyle(useColou
   const hosts = set.push_host.map((h) => `${h}:${set.push_port}`).join(', ');
   s += `push: ${set.push_type} over ${set.push_proto} to ${hosts} (${plural(set.push_number, 'pusher')})\n`;
   s += `state_file: ${set.state_file === '' ? 'none' : set.state_file}; status_listen: ${set.status_listen ?? 'none'}\n`;
-  for (const g of config.groups) s += await groupReport(g, st, warnings);
+  const firstTime = firstTimeOf(config, Date.now);
+  for (const g of config.groups) s += await groupReport(g, st, warnings, firstTime);
   if (warnings.length) {
     s += `\n${st.yellow('warnings:')}\n`;
     for (const w of warnings) s += `  ${w}\n`;
@@ -50,24 +55,28 @@ export async function checkReport(config: Config, st: Style = makeStyle(useColou
   return s;
 }
 
-async function groupReport(g: LogGroup, st: Style, warnings: string[]): Promise<string> {
+async function groupReport(g: LogGroup, st: Style, warnings: string[], firstTime: FirstTime): Promise<string> {
   let s = `\n${st.bold(`log group ${g.name}`)}\n  files:\n`;
   const fm = g.filename_match ? new RegExp(g.filename_match) : null;
-  for (const glob of g.files) {
-    const files = await expandGlob(glob);
-    if (files.length === 0) {
+  const plan = await planGroup({ name: g.name, globs: g.files, pollFile: g.poll_file, fromStart: true, maxFiles: g.max_files }, firstTime);
+  for (const { glob, files } of plan.perGlob) {
+    if (files === 0) {
       s += `    ${glob}: ${st.yellow('no file now')}\n`;
       warnings.push(`log group ${g.name}: ${glob} matches no file now`);
-      continue;
-    }
-    s += `    ${glob}: ${plural(files.length, 'file')} now\n`;
-    for (const f of files) {
-      let size = '';
-      try { size = ` (${formatBytes((await fsp.stat(f)).size)})`; } catch { /* vanished */ }
-      const skipped = fm !== null && !fm.test(f);
-      s += `      ${f}${size}${skipped ? `  ${st.yellow('skipped: does not match filename_match')}` : ''}\n`;
-      if (skipped) warnings.push(`log group ${g.name}: ${f} matches the globs but not filename_match; it would be skipped`);
-    }
+    } else s += `    ${glob}: ${plural(files, 'file')} now\n`;
+  }
+  if (plan.files.length) s += '    in reading order (oldest first by their first line\'s time, then rotation order):\n';
+  for (const f of plan.files) {
+    const kind = f.format === 'plain' ? '' : `, ${f.format}`;
+    const skipped = f.skip ?? (fm !== null && !fm.test(f.path) ? 'does not match filename_match' : null);
+    s += `      ${f.path} (${formatBytes(f.size)}${kind})${skipped ? `  ${st.yellow(`skipped: ${skipped}`)}` : ''}\n`;
+    if (skipped && !f.skip) warnings.push(`log group ${g.name}: ${f.path} matches the globs but not filename_match; it would be skipped`);
+    else if (skipped) warnings.push(`log group ${g.name}: ${f.path} is compressed with ${skipped}; it would be skipped`);
+  }
+  if (plan.problems.length) s += `    ${st.yellow('cannot read:')}\n`;
+  for (const p of plan.problems) {
+    s += `      ${p.path}: ${p.reason}\n`;
+    warnings.push(`log group ${g.name}: cannot read ${p.path}: ${p.reason}`);
   }
   if (g.filename_match) s += `  filename_match: ${g.filename_match}\n`;
   g.re.forEach((_, i) => {

@@ -39,7 +39,7 @@ export async function runOnce(config: Config, o: CliOptions, log: Logger): Promi
     },
   );
   checkpointer.attach(tails);
-  const progress = await startOnceProgress(config, registry); // stderr is a terminal: bytes, %, lines/s, ETA
+  const progress = await startOnceProgress(config, registry, process.stderr, () => tails.progress()); // stderr is a terminal: bytes, %, lines/s, ETA, file i/N
   const status = await serveStatus(config, { registry, engine, tails, pool, log });
   await tails.start();
   const timer = checkpointer.enabled ? setInterval(() => void checkpointer.save(), 5_000) : null;
@@ -61,6 +61,8 @@ function summary(registry: Registry, pushed: boolean): Record<string, number> {
     'tail.line_read': 'lines_read', 'tail.line_matched': 'lines_matched', 'tail.line_failed': 'lines_failed',
     'tail.line_too_long': 'lines_too_long', 'tail.byte_read': 'bytes_read', 'parse.date_failed': 'dates_failed',
     'parse.value_failed': 'values_unparsable', 'parse.value_negative': 'values_negative',
+    'tail.file_skipped': 'files_skipped', 'tail.file_damaged': 'files_damaged',
+    'tail.compressed_file_read': 'compressed_files_read', 'tail.byte_decompressed': 'bytes_decompressed',
   };
   // Pushed for real: the pushers' totals too (rejections are rate-limited in the log; this counts them all).
   if (pushed) Object.assign(names, { 'pusher.key_sent': 'points_sent', 'pusher.send_errors': 'send_errors' });

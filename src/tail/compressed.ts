@@ -13,8 +13,9 @@ import { DEFAULT_CHUNK_BYTES, type Chunk, type ContentReader, type ReaderOptions
 export class CompressedReader implements ContentReader {
   readonly dev: number;
   readonly ino: number;
-  /** Size of the compressed file. */
+  /** Size and modification time of the compressed file. */
   readonly fileSize: number;
+  readonly mtimeMs: number;
   readPos = 0;
   lastDataAt: number;
   private fp: FpState = fpInit();
@@ -39,6 +40,7 @@ export class CompressedReader implements ContentReader {
     this.dev = st.dev;
     this.ino = st.ino;
     this.fileSize = st.size;
+    this.mtimeMs = st.mtimeMs;
     this.lastDataAt = now;
     this.skipUntil = Math.max(0, from);
     this.chunkBytes = Math.max(1, opts.chunkBytes ?? DEFAULT_CHUNK_BYTES);

@@ -58,9 +58,12 @@ export function decide(g: GroupState, pr: Probe, when: When, live: LiveIndex, ho
   const initial = when === 'initial';
   const compressed = pr.format !== 'plain';
   if (compressed && !canDecompress(pr.format)) return { kind: 'skip', detail: unreadableReason(pr.format) };
-  const same = g.ledger.sameFile(pr.dev, pr.ino, pr.head, pr.size, compressed);
   const pend = g.pending.get(pr.path);
   const stale = pend !== undefined && pend.size === pr.size && host.sched.now() - pend.since >= host.tune.grace;
+  // a compressed file that appears after start-up may still be being written (logrotate compressing
+  // the previous generation): read once it has stayed the same for the rotation grace
+  if (compressed && when === 'later' && !stale && !pr.whole) return { kind: 'pending' };
+  const same = g.ledger.sameFile(pr.dev, pr.ino, pr.head, pr.size, compressed);
   if (same) return beyond(g, pr, same, true, stale, g.restoredRecords.has(same) ? 'its checkpoint' : 'its previous position');
   if (!compressed || pr.head.length > 0) {
     if (live.ledger.copyOf(pr.head)) return { kind: 'pending' };

@@ -135,6 +135,7 @@ export class Discovery {
       case 'pending': {
         const cur = g.pending.get(p);
         if (!cur || cur.size !== pr.size) g.pending.set(p, { fsPath: pr.fsPath, since: this.host.sched.now(), size: pr.size });
+        this.host.scheduleRescan(g, this.host.tune.grace); // looked at again even if nothing else happens
         return;
       }
       case 'known':

@@ -204,6 +204,8 @@ export class FileMachine {
       this.host.events.decompressedBytes(g.cfg.name).value += r.decompressed;
       if (r.damage) this.host.events.damaged(g, s.path, r.damage.message, r.consumed > 0);
       this.host.log.info('compressed file read to its end', fields);
+      // not looked at again while it stays as it is (a damaged one is not read again on every rescan)
+      g.seen.set(s.path, { dev: r.dev, ino: r.ino, size: r.fileSize, mtimeMs: r.mtimeMs });
     } else if (why !== 'read') {
       this.host.log.info(`file ${why}: read to its end and closed`, fields);
     }

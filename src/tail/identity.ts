@@ -36,7 +36,7 @@ const inodeKey = (dev: number, ino: number) => `${dev}:${ino}`;
 
 /** Whether `head` (a file's first content bytes) is the content of `rec`'s file, or a copy of it. */
 export function headMatches(rec: Pick<FileRecord, 'fingerprint' | 'offset'>, head: Uint8Array, minLen: number): boolean {
-  return fpPrefixMatch(head, rec.fingerprint, Math.max(minLen, Math.min(rec.offset, FINGERPRINT_BYTES))) >= 0;
+  return fpPrefixMatch(head, rec.fingerprint, Math.max(minLen, Math.min(rec.offset, FINGERPRINT_BYTES, head.length))) >= 0;
 }
 
 export class Ledger {
@@ -91,7 +91,8 @@ export class Ledger {
     fpScanPrefixes(head, this.byH1, (len, h1, h2) => {
       if (len < MIN_COPY_MATCH) return;
       for (const r of this.byH1.get(h1)!) {
-        if (r.offset <= 0 || len < Math.min(r.offset, FINGERPRINT_BYTES) || fpParse(r.fingerprint)![1] !== h2) continue;
+        // a fingerprint matches at one length only: the record's first bytes are all there
+        if (r.offset <= 0 || fpParse(r.fingerprint)![1] !== h2) continue;
         if (!best || r.offset > best.offset) best = r;
       }
     });

@@ -153,8 +153,10 @@ async function pass(fsPath: string | Buffer, format: Format, from: number, piece
     seen += b.length;
   });
   let failed = false;
-  z.on('error', () => { failed = true; });
-  const write = (b: Buffer) => new Promise<void>((res) => { z.write(b, () => res()); });
+  let onFail: (() => void) | null = null;
+  z.on('error', () => { failed = true; onFail?.(); });
+  // the write that hits the damage never calls back: the error event settles it
+  const write = (b: Buffer) => new Promise<void>((res) => { onFail = res; z.write(b, () => res()); });
   const fh = await fs.promises.open(fsPath, 'r');
   try {
     const big = Buffer.allocUnsafe(1 << 20);

@@ -48,10 +48,11 @@ state_file: none; status_listen: none
 log group web
   files:
     ${logs}/*.log: 3 files now
+    ${dir}/none/*.log: no file now
+    in reading order (oldest first by their first line's time, then rotation order):
       ${logs}/other.log (0 B)  skipped: does not match filename_match
       ${logs}/web_a.log (10 B)
       ${logs}/web_b.log (2.00 KiB)
-    ${dir}/none/*.log: no file now
   filename_match: web_(\\w+)\\.log$
   regex 1/1: 3 pieces, 4 groups, regex_engine js
   date: $1, layout "rfc3339", timezone UTC
@@ -67,15 +68,15 @@ log group web
       product=shop site verb  <- $4
 
 warnings:
-  log group web: ${logs}/other.log matches the globs but not filename_match; it would be skipped
   log group web: ${dir}/none/*.log matches no file now
+  log group web: ${logs}/other.log matches the globs but not filename_match; it would be skipped
 `);
   });
 
   it('lists the README group of fixtures/rest_api.conf with its file and every reference', async () => {
     const r = await runCli(['--check', '-c', FIXTURES + 'rest_api.conf']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`    ${FIXTURES}rest_api.perf.log: 1 file now\n      ${FIXTURES}rest_api.perf.log (`);
+    expect(r.stdout).toContain(`    ${FIXTURES}rest_api.perf.log: 1 file now\n    in reading order (oldest first by their first line's time, then rotation order):\n      ${FIXTURES}rest_api.perf.log (`);
     expect(r.stdout).toContain('  keys: 94 series per combination of call, class, host\n');
     expect(r.stdout).toContain('    meter rest.api.executions.{count,rate._1min,rate._5min,rate._15min}\n');
     expect(r.stdout).toContain('      call class host resource=local     <- 1 per matched line\n');
