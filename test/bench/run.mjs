@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generate, seedConfig } from './gen.mjs';
-import { live, manyKeys, twoFiles } from './cases.mjs';
+import { gzFamily, live, manyKeys, twoFiles } from './cases.mjs';
 
 // Peer figures from the reference machine, for the same 1M-line seed log (whole process, medians):
 // ../shared/reference/peer-figures.md (i.e. /work/shared/reference/peer-figures.md).
@@ -122,7 +122,7 @@ if (process.env.BENCH_SKIP_MTAIL !== '1') {
 const rounds = benchRounds(progs);
 results.push(...rounds.summaries);
 
-const CASES = new Set((process.env.BENCH_CASES ?? 'twofiles,live,keys').split(',').filter(Boolean));
+const CASES = new Set((process.env.BENCH_CASES ?? 'twofiles,live,keys,gz').split(',').filter(Boolean));
 const benchPair = (a, b) => { const r = benchRounds([a, b]); return { a: r.summaries[0], b: r.summaries[1], ratio: r.ratio(1, 0) }; };
 const two = CASES.has('twofiles') ? await twoFiles({ dir: work, cli, benchPair, timed }) : null;
 if (two) results.push(two.j1, two.j2);
@@ -139,6 +139,8 @@ const liveRes = CASES.has('live') ? await (async () => {
   return r;
 })() : null;
 const keysRes = CASES.has('keys') ? await manyKeys({ dir: work, cli }) : null;
+const gz = CASES.has('gz') ? await gzFamily({ dir: work, cli, seedLog, benchPair, timed, lines: LINES }) : null;
+if (gz) results.push(gz.plain, gz.gz);
 
 const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '-');
 const size = statSync(seedLog).size;
@@ -189,6 +191,7 @@ if (liveRes) {
     `(${fmt(liveRes.cpuPercent * liveRes.hostFactor, 1)}% of a reference-speed core: host at ${fmt(liveRes.hostFactor, 2)}x by ${liveRes.hostFactorBy} runs just before and after), lag p50 ${fmt(liveRes.lagP50, 2)} s, p99 ${fmt(liveRes.lagP99, 2)} s, RSS ${fmt(liveRes.rssMB)} MB` +
     (baseline.live ? ` (previous: ${fmt(baseline.live.cpuPercent, 1)}% CPU, lag p99 ${fmt(baseline.live.lagP99, 2)} s)` : ''));
 }
+if (gz) console.log(`gzipped family: ${fmt(gz.gz.linesPerSec)} lines/s against ${fmt(gz.plain.linesPerSec)} for the plain log: ${fmt(gz.ratio, 2)}x (median over alternate runs; target >= 0.85), output ${gz.identical ? 'byte-identical' : 'DIFFERENT'}`);
 if (keysRes) console.log(`${fmt(keysRes.keys)} distinct keys: peak ${fmt(keysRes.peakKeys)} keys, RSS ${fmt(keysRes.peakRssMB)} MB, heap ${fmt(keysRes.peakHeapMB)} MB; after stale removal ${fmt(keysRes.afterKeys)} keys, RSS ${fmt(keysRes.afterRssMB)} MB, heap ${fmt(keysRes.afterHeapMB)} MB`);
 if (process.env.BENCH_SAVE === '1') {
   const out = Object.fromEntries(results.map((r) => [r.name, r]));
