@@ -34,18 +34,21 @@ export type Decision =
 export interface LiveIndex {
   ledger: Ledger;
   slots: Slot[];
+  bySlot: Map<FileRecord, Slot>;
 }
 
 export function liveIndex(g: GroupState): LiveIndex {
   const ledger = new Ledger(Infinity);
   const slots: Slot[] = [];
+  const bySlot = new Map<FileRecord, Slot>();
   for (const s of g.slots.values()) {
     if (s.compressed || s.state === 'closed') continue;
     slots.push(s);
-    const id = s.reader.identity();
-    ledger.add({ path: s.path, ...id, offset: Math.max(s.reader.consumed, 1), done: false, compressed: false });
+    const rec = { path: s.path, ...s.reader.identity(), offset: Math.max(s.reader.consumed, 1), done: false, compressed: false };
+    ledger.add(rec);
+    bySlot.set(rec, s);
   }
-  return { ledger, slots };
+  return { ledger, slots, bySlot };
 }
 
 /**
@@ -65,9 +68,9 @@ export function decide(g: GroupState, pr: Probe, when: When, live: LiveIndex, ho
   if (compressed && when === 'later' && !stale && !pr.whole) return { kind: 'pending' };
   const same = g.ledger.sameFile(pr.dev, pr.ino, pr.head, pr.size, compressed);
   if (same) return beyond(g, pr, same, true, stale, g.restoredRecords.has(same) ? 'its checkpoint' : 'its previous position');
-  if (!compressed || pr.head.length > 0) {
-    if (live.ledger.copyOf(pr.head)) return { kind: 'pending' };
-  }
+  const liveCopy = live.ledger.copyOf(pr.head);
+  // (a file closed since the index was taken has its content in the ledger: the next rule sees it)
+  if (liveCopy && live.bySlot.get(liveCopy)?.state !== 'closed') return { kind: 'pending' };
   const copy = g.ledger.copyOf(pr.head);
   if (copy) return beyond(g, pr, copy, false, stale, `the end of ${copy.path} (a copy of it)`);
   if (when === 'activate') return { kind: 'read', start: 0, why: 'start' };
@@ -103,7 +106,7 @@ function record(pr: Probe, offset: number): FileRecord {
 function beginsOpenFile(pr: Probe, live: LiveIndex): boolean {
   if (pr.head.length >= FINGERPRINT_BYTES) return false;
   for (const s of live.slots) {
-    if (!(s.reader instanceof FileReader) || s.reader.size <= pr.head.length) continue;
+    if (s.state === 'closed' || !(s.reader instanceof FileReader) || s.reader.isClosed || s.reader.size <= pr.head.length) continue;
     const h = s.reader.head();
     if (h.length > pr.head.length && h.subarray(0, pr.head.length).equals(pr.head)) return true;
   }

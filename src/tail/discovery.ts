@@ -39,7 +39,7 @@ export class Discovery {
           let moved = false;
           for (const m of matches) {
             if (g.removed || this.host.stopped) return;
-            if (!g.slots.has(m.path) && (await this.consider(g, m, initial, live)) === 'moved') moved = true;
+            if (!g.slots.has(m.path) && (await this.considerSafely(g, m, initial, live)) === 'moved') moved = true;
           }
           if (!moved) break;
         }
@@ -75,7 +75,18 @@ export class Discovery {
     for (const p of g.pending.keys()) if (!matched.has(p)) g.pending.delete(p);
     for (const p of g.seen.keys()) if (!matched.has(p)) g.seen.delete(p);
     for (const p of g.warned.keys()) if (!matched.has(p)) this.host.events.forget(g, p);
+    for (const p of [...g.series.keys()]) if (!matched.has(p)) this.host.forgetPath(g, p);
     if (g.capped && fileCount(g) < g.maxFiles) g.capped = false;
+  }
+
+  /** consider(), with an unexpected error reported instead of stopping the scan (or the process). */
+  private async considerSafely(g: GroupState, m: GlobMatch, initial: boolean, live: ReturnType<typeof liveIndex>): Promise<'moved' | 'other'> {
+    try {
+      return await this.consider(g, m, initial, live);
+    } catch (e) {
+      this.host.log.error('error looking at a file; it is looked at again at the next scan', { group: g.cfg.name, path: m.path, error: e instanceof Error ? e.stack ?? e.message : String(e) });
+      return 'other';
+    }
   }
 
   /** Looks at one path not open yet. 'moved': an open file was found under this new name. */

@@ -18,14 +18,12 @@
 import * as fs from 'node:fs';
 import type { LineBatch } from '../core/types.js';
 import { WarnLimiter } from '../core/log.js';
-import { inodeKey } from './group.js';
 import type { TailHost } from './host.js';
 import { SinkError } from './pump.js';
 import { CompressedReader } from './compressed.js';
 import { FileReader, type ContentReader } from './reader.js';
 import { hasMagic } from './glob.js';
 import type { Slot } from './slot.js';
-import { release } from './probe.js';
 
 const errCode = (e: unknown) => (e as NodeJS.ErrnoException)?.code ?? String(e);
 type ReadEnd = 'eof' | 'more' | 'gone';
@@ -128,7 +126,12 @@ export class FileMachine {
     }
   }
 
-  /** Rename rotation: emit the old file's partial line, record it, read the new file from its start. */
+  /**
+   * Rename rotation: emit the old file's partial line, record what was read of it, close it. The new
+   * file at the path is then looked at like any file that appears (a rescan at once): read from its
+   * start, unless it is a copy of what was read (copytruncate's copy renamed over the old one), or
+   * left pending while it is empty.
+   */
   private async switchFile(s: Slot, old: FileReader): Promise<void> {
     const g = s.group;
     const b = old.flushPartial();
@@ -137,33 +140,9 @@ export class FileMachine {
       if (s.state === 'closed' || this.host.stopped || s.reader !== old) return;
     }
     this.host.retire(s);
-    old.close();
-    this.host.watcher.unwatchFile(s);
-    const oldKey = inodeKey(old.dev, old.ino);
-    if (g.byInode.get(oldKey) === s) g.byInode.delete(oldKey);
     this.host.log.info('file rotated, reading the new file from its start', { group: g.cfg.name, path: s.path, old_ino: old.ino, offset: old.consumed });
-    let next: FileReader;
-    try {
-      next = FileReader.open(s.path, this.host.readerOptions(s.fsPath), { from: 'start' }, undefined, this.host.sched.now()).reader;
-    } catch (e) {
-      this.host.log.info('the new file could not be opened; the rescans will find it', { group: g.cfg.name, path: s.path, error: errCode(e) });
-      this.host.dropSlot(s);
-      return;
-    }
-    const other = g.byInode.get(inodeKey(next.dev, next.ino));
-    if (other && other !== s && other.state !== 'closed') {
-      // the "new" file is one we already read under another name: leave it to that reader
-      next.close();
-      this.host.dropSlot(s);
-      return;
-    }
-    // the new file may be waiting in the backlog already (found by a rescan under this path): it is read here
-    g.backlog = g.backlog.filter((c) => !(c.probe.dev === next.dev && c.probe.ino === next.ino) || (release(c.probe), false));
-    s.reader = next;
-    s.state = 'fresh';
-    g.byInode.set(inodeKey(next.dev, next.ino), s);
-    if (!g.cfg.pollFile) this.host.watcher.watchFile(s);
-    this.host.pump.enqueue(s);
+    this.host.dropSlot(s);
+    this.host.scheduleRescan(g, 0);
   }
 
   /**

@@ -1,6 +1,7 @@
 // A log group's tailing state: its open files, what it has finished with (the ledger), the files
 // waiting to be read from a position in time order (the backlog), and the ones seen but not decided.
 import type { Timer } from '../core/scheduler.js';
+import type { Series } from '../selfstats/registry.js';
 import { Ledger } from './identity.js';
 import type { Probe } from './probe.js';
 import type { Slot } from './slot.js';
@@ -57,6 +58,8 @@ export interface GroupState {
   restoredRecords: WeakSet<object>;
   pending: Map<string, PendingFile>;
   seen: Map<string, SeenFile>;
+  /** Per path: its tail.line_read and tail.byte_read counters. */
+  series: Map<string, [Series, Series]>;
   /** Paths warned about, with the reason (each warned once while it stays). */
   warned: Map<string, string>;
   /** Set when a checkpoint was restored: files unknown to it and changed after this (wall ms) are new. */
@@ -79,7 +82,7 @@ export function newGroup(cfg: TailGroup, restoredSince: number | null): GroupSta
   return {
     cfg: { ...cfg, globs: [...cfg.globs] }, regexes: cfg.globs.map(globToRegExp), maxFiles,
     slots: new Map(), byInode: new Map(), ledger: new Ledger(maxFiles + LEDGER_EXTRA), backlog: [], active: null, activating: false,
-    held: [], draining: new Set(), restoredRecords: new WeakSet(), pending: new Map(), seen: new Map(), warned: new Map(), restoredSince,
+    held: [], draining: new Set(), restoredRecords: new WeakSet(), pending: new Map(), seen: new Map(), series: new Map(), warned: new Map(), restoredSince,
     scanned: false, initialPending: false, scanning: false, rescanAgain: false, rescanTimer: null, scanFirst: false,
     behindCount: 0, hadData: false, removed: false, capped: false,
   };

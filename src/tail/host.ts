@@ -45,6 +45,8 @@ export interface TailHost {
   advance(g: GroupState): void;
   /** s reached its end for the first time: if it is its group's backlog file, the next one may start. */
   firstPassDone(s: Slot): void;
+  /** The globs no longer match the path: its counters are dropped (when no file is open there). */
+  forgetPath(g: GroupState, path: string): void;
   /** --once: a group may open its next file (global bound on files open at once). */
   mayOpen(g: GroupState): boolean;
 }

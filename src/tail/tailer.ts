@@ -92,7 +92,7 @@ export class TailManager implements TailHost {
     for (const g of this.groups.values()) this.refBases(g, 1);
     const every = (ms: number, f: () => void) => this.timers.push(this.sched.every(ms, f));
     every(Math.max(50, this.opts.pollIntervalSec * 1000), () => {
-      for (const g of this.groups.values()) void this.discovery.scan(g, false);
+      for (const g of this.groups.values()) this.rescanNow(g);
     });
     every(this.tune.fileCheckMs, () => this.poll(false));
     every(this.tune.pollFileCheckMs, () => this.poll(true));
@@ -256,7 +256,6 @@ export class TailManager implements TailHost {
     this.indexPath(s, false);
     if (this.watches(s)) this.watcher.unref(path.dirname(s.path), g);
     g.slots.delete(s.path);
-    this.dropSeries(s);
     s.path = p;
     s.fsPath = fsPath;
     s.reader.path = p;
@@ -284,7 +283,6 @@ export class TailManager implements TailHost {
     const key = inodeKey(s.reader.dev, s.reader.ino);
     if (g.byInode.get(key) === s) g.byInode.delete(key);
     this.indexPath(s, false);
-    if (!g.slots.has(s.path) && !this.opts.once) this.dropSeries(s); // --once totals them at the end
     g.draining.delete(s);
     const h = g.held.indexOf(s);
     if (h >= 0) g.held.splice(h, 1);
@@ -308,7 +306,7 @@ export class TailManager implements TailHost {
 
   scheduleRescan(g: GroupState, delayMs = this.tune.rescanDelayMs): void {
     if (g.rescanTimer || this.stopped || g.removed) return;
-    g.rescanTimer = this.sched.after(delayMs, () => { g.rescanTimer = null; void this.discovery.scan(g, false); });
+    g.rescanTimer = this.sched.after(delayMs, () => { g.rescanTimer = null; this.rescanNow(g); });
   }
 
   // ---------------------------------------------------------------- TailHost: the backlog
@@ -326,7 +324,18 @@ export class TailManager implements TailHost {
       return;
     }
     if (!this.mayOpen(g)) return;
-    void this.activate(g);
+    this.activate(g).catch((e) => this.unexpected(g, 'opening the next file of the backlog', e));
+  }
+
+  private rescanNow(g: GroupState): void {
+    this.discovery.scan(g, false).catch((e) => this.unexpected(g, 'scanning the globs', e));
+  }
+
+  /** A bug, not an input problem: said loudly, and the stage goes on with the other files. */
+  private unexpected(g: GroupState, what: string, e: unknown): void {
+    g.scanning = false;
+    g.activating = false;
+    this.log.error(`unexpected error ${what}`, { group: g.cfg.name, error: e instanceof Error ? e.stack ?? e.message : String(e) });
   }
 
   firstPassDone(s: Slot): void {
@@ -445,14 +454,22 @@ export class TailManager implements TailHost {
     return !this.opts.once && !s.group.cfg.pollFile && !s.compressed;
   }
 
+  /** A path's counters: they go on across the files that take the path in turn (forgotten once the globs no longer match it). */
   private fileSeries(g: GroupState, p: string): [Series, Series] {
-    const tags = { log_group: g.cfg.name, filename: p };
-    return [this.opts.registry.counter('tail.line_read', tags), this.opts.registry.counter('tail.byte_read', tags)];
+    let pair = g.series.get(p);
+    if (!pair) {
+      const tags = { log_group: g.cfg.name, filename: p };
+      pair = [this.opts.registry.counter('tail.line_read', tags), this.opts.registry.counter('tail.byte_read', tags)];
+      g.series.set(p, pair);
+    }
+    return pair;
   }
 
-  private dropSeries(s: Slot): void {
-    this.opts.registry.remove(s.lineRead);
-    this.opts.registry.remove(s.byteRead);
+  forgetPath(g: GroupState, p: string): void {
+    const pair = g.series.get(p);
+    if (!pair || g.slots.has(p) || this.opts.once) return; // --once totals them at the end
+    for (const x of pair) this.opts.registry.remove(x);
+    g.series.delete(p);
   }
 
   private indexPath(s: Slot, add: boolean): void {
@@ -478,6 +495,7 @@ export class TailManager implements TailHost {
     this.refBases(g, -1);
     for (const s of [...g.slots.values()]) this.closeSlot(s, 'log group removed');
     for (const c of g.backlog.splice(0)) release(c.probe);
+    for (const p of [...g.series.keys()]) this.forgetPath(g, p);
   }
 
   private updateGroupIdle(g: GroupState): void {
