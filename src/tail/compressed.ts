@@ -8,7 +8,7 @@ import { FINGERPRINT_BYTES, fpFeed, fpHex, fpInit, type FpState } from './finger
 import { Inflater } from './inflate.js';
 import { LineSplitter } from './lines.js';
 import type { Format } from './format.js';
-import { DEFAULT_CHUNK_BYTES, type Chunk, type ContentReader, type ReaderOptions } from './reader.js';
+import { DEFAULT_CHUNK_BYTES, readBuffer, type Chunk, type ContentReader, type ReaderOptions } from './reader.js';
 
 export class CompressedReader implements ContentReader {
   readonly dev: number;
@@ -24,7 +24,6 @@ export class CompressedReader implements ContentReader {
   private readonly inflater: Inflater;
   private readonly lines: LineSplitter;
   private readonly chunkBytes: number;
-  private scratch: Buffer;
 
   /** Opens the file (throws the fs error when it cannot); reading starts at content offset `from`. */
   constructor(path: string, readonly format: Format, opts: ReaderOptions, from: number, now: number) {
@@ -44,7 +43,6 @@ export class CompressedReader implements ContentReader {
     this.lastDataAt = now;
     this.skipUntil = Math.max(0, from);
     this.chunkBytes = Math.max(1, opts.chunkBytes ?? DEFAULT_CHUNK_BYTES);
-    this.scratch = Buffer.allocUnsafe(this.chunkBytes);
     this.lines = new LineSplitter(path, Math.max(0, opts.maxLineBytes));
     this.lines.reset(this.skipUntil, false);
   }
@@ -77,7 +75,7 @@ export class CompressedReader implements ContentReader {
     const skipping = this.readPos < this.skipUntil;
     const n = Math.min(asked, inf.available, skipping ? this.skipUntil - this.readPos : Infinity);
     if (n === 0) return { n, batch: null, end: true, wait: false };
-    const view = inf.take(n, this.scratch);
+    const view = inf.take(n, readBuffer(n));
     const base = this.readPos;
     if (this.fp.len < FINGERPRINT_BYTES) fpFeed(this.fp, view, 0, view.length);
     this.readPos += n;

@@ -3,11 +3,12 @@
 // left pending, known (nothing new in it), opened at its end, or queued in the group's backlog to be
 // read from a position. The backlog is read one file at a time, oldest first (order.ts).
 import * as fs from 'node:fs';
-import { walkGlob, type GlobMatch } from './glob.js';
+import { walkGlob, type GlobMatch, type GlobResult } from './walk.js';
 import { isFdExhausted } from './events.js';
 import { fileCount, inodeKey, type Candidate, type GroupState } from './group.js';
 import { isPseudoFs } from './pseudofs.js';
-import { PROBE_BYTES, probe, release, type Probe } from './probe.js';
+import { extendHead, PROBE_BYTES, probe, release, type Probe } from './probe.js';
+import { FINGERPRINT_BYTES } from './fingerprint.js';
 import { readingOrder } from './order.js';
 import { firstLines } from './lines.js';
 import { decide, liveIndex, type Decision } from './decide.js';
@@ -31,8 +32,13 @@ export class Discovery {
       do {
         g.rescanAgain = false;
         if (g.initialPending) { initial = true; g.initialPending = false; }
-        const { matches, skipped } = await this.expand(g);
+        // nothing can have changed: every directory the last walk listed lists the same, and it left
+        // nothing to look at again (a rescan of 10,000 idle groups costs next to nothing)
+        if (!initial && !g.retry && !g.scanFirst && g.deps && (await this.host.dirs.unchanged(g.deps))) continue;
+        g.retry = g.pending.size > 0;
+        const { matches, skipped, deps } = await this.expand(g);
         if (g.removed || this.host.stopped) return;
+        g.deps = deps;
         const live = liveIndex(g);
         // a second pass picks up a path freed by a reader that followed its file to a new name
         for (let pass = 0; pass < 3; pass++) {
@@ -54,20 +60,25 @@ export class Discovery {
     this.host.advance(g);
   }
 
-  private async expand(g: GroupState): Promise<{ matches: GlobMatch[]; skipped: string[] }> {
+  private async expand(g: GroupState): Promise<{ matches: GlobMatch[]; skipped: string[]; deps: GlobResult['deps'] }> {
     const byPath = new Map<string, GlobMatch>();
     const skipped: string[] = [];
+    const deps: GlobResult['deps'] = new Map();
     // room for the files open now, plus some: a walk never holds much more than max_files
     const limit = g.maxFiles + g.slots.size + 16;
     for (const glob of g.cfg.globs) {
-      const r = await walkGlob(glob, limit);
+      const r = await walkGlob(glob, limit, this.host.dirs);
+      for (const [d, v] of r.deps) deps.set(d, v);
+      if (r.truncated) g.retry = true;
       for (const m of r.files) byPath.set(m.path, m);
       for (const s of r.skipped) {
+        if (s.reason === 'fd_exhausted') { this.fdExhausted(s.error ?? 'EMFILE'); g.retry = true; continue; }
+        if (s.reason === 'unreadable') g.retry = true; // permissions may change without the directory changing
         skipped.push(s.path);
         this.host.events.skipped(g, s.path, s.reason, s.error ? { error: s.error } : undefined);
       }
     }
-    return { matches: [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), skipped };
+    return { matches: [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), skipped, deps };
   }
 
   /** Forgets what was noted about paths the globs no longer match. */
@@ -77,6 +88,7 @@ export class Discovery {
     for (const p of g.warned.keys()) if (!matched.has(p)) this.host.events.forget(g, p);
     for (const p of [...g.series.keys()]) if (!matched.has(p)) this.host.forgetPath(g, p);
     if (g.capped && fileCount(g) < g.maxFiles) g.capped = false;
+    if (g.pending.size > 0) g.retry = true;
   }
 
   /** consider(), with an unexpected error reported instead of stopping the scan (or the process). */
@@ -93,7 +105,7 @@ export class Discovery {
   private async consider(g: GroupState, m: GlobMatch, initial: boolean, live: ReturnType<typeof liveIndex>): Promise<'moved' | 'other'> {
     const p = m.path;
     let st: fs.Stats;
-    try { st = fs.statSync(m.fsPath); } catch (e) { this.openFailed(g, p, e); return 'other'; }
+    try { st = fs.statSync(m.fsPath); } catch (e) { g.retry = true; this.openFailed(g, p, e); return 'other'; }
     if (!st.isFile()) { this.host.events.skipped(g, p, 'not_regular'); return 'other'; }
     if (isPseudoFs(m.fsPath, st.dev)) { this.host.events.skipped(g, p, 'pseudo_filesystem'); return 'other'; }
     const open = g.byInode.get(inodeKey(st.dev, st.ino));
@@ -103,12 +115,13 @@ export class Discovery {
     if (g.backlog.some((c) => c.path === p)) return 'other';
     const pend = g.pending.get(p);
     if (pend && pend.size === st.size && this.host.sched.now() - pend.since < this.host.tune.grace && st.size === 0) return 'other';
-    if (fileCount(g) >= g.maxFiles) { this.capped(g, p); return 'other'; }
-    if (this.host.sched.now() < this.fdBackoffUntil) return 'other';
+    if (fileCount(g) >= g.maxFiles) { g.retry = true; this.capped(g, p); return 'other'; }
+    if (!this.mayOpenFiles()) { g.retry = true; return 'other'; }
     let pr: Probe | 'not_regular' | 'pseudo_filesystem';
     try {
-      pr = await probe(p, m.fsPath, PROBE_BYTES);
+      pr = await probe(p, m.fsPath, FINGERPRINT_BYTES); // enough to decide; a file read from its start gets more (extendHead)
     } catch (e) {
+      g.retry = true;
       this.openFailed(g, p, e);
       return 'other';
     }
@@ -159,6 +172,7 @@ export class Discovery {
         return;
       }
       case 'read': {
+        if (this.host.firstTime) extendHead(pr, PROBE_BYTES);
         const lines = this.host.firstTime ? firstLines(pr.head) : [];
         const firstTime = this.host.firstTime && lines.length ? this.host.firstTime(g.cfg.name, lines) : NaN;
         const c: Candidate = { path: p, fsPath: pr.fsPath, probe: pr, start: d.start, firstTime, mtimeMs: pr.mtimeMs, why: d.why };
@@ -180,16 +194,31 @@ export class Discovery {
       { group: g.cfg.name, max_files: g.maxFiles, example: p });
   }
 
+  /**
+   * Out of file descriptors: no file is opened for a while (1 s, doubling while it goes on, up to a
+   * minute), and the reserve of descriptors is given up so that the status endpoint, the pushers
+   * and the state file can still open theirs.
+   */
+  fdExhausted(code: string): void {
+    const now = this.host.sched.now();
+    if (now >= this.fdBackoffUntil) this.fdBackoffMs = Math.min(60_000, now - this.fdBackoffUntil < 5000 ? this.fdBackoffMs * 2 : 1000);
+    this.fdBackoffUntil = now + this.fdBackoffMs;
+    this.host.fdReserve.release();
+    this.host.events.fdExhausted(code);
+  }
+
+  /** May files be opened now? After a back-off, only once the reserve could be taken again. */
+  private mayOpenFiles(): boolean {
+    if (this.host.sched.now() < this.fdBackoffUntil) return false;
+    if (this.host.fdReserve.refill()) return true;
+    this.fdExhausted('EMFILE');
+    return false;
+  }
+
   openFailed(g: GroupState, p: string, e: unknown): void {
     const code = errCode(e);
     if (code === 'ENOENT') return; // vanished between the glob and the open: nothing to say
-    if (isFdExhausted(code)) {
-      const now = this.host.sched.now();
-      if (now >= this.fdBackoffUntil) this.fdBackoffMs = Math.min(60_000, now - this.fdBackoffUntil < 5000 ? this.fdBackoffMs * 2 : 1000);
-      this.fdBackoffUntil = now + this.fdBackoffMs;
-      this.host.events.fdExhausted(code);
-      return;
-    }
+    if (isFdExhausted(code)) { this.fdExhausted(code); return; }
     this.host.events.skipped(g, p, 'unreadable', { error: e instanceof Error ? e.message : code });
   }
 }

@@ -16,11 +16,14 @@ const SKIP_MESSAGES: Record<SkipReason, string> = {
 };
 
 export const FD_WARN_EVERY_MS = 60_000;
+/** Warnings per group and reason before the rest are only counted (a `/**` glob meets thousands of device files). */
+export const SKIP_WARN_CAP = 20;
 
 export class TailEvents {
   private series = new Map<string, Series>();
   private fdWarnedAt = -Infinity;
   private fdDeferred = 0;
+  private warnedPerReason = new Map<string, number>();
 
   constructor(private readonly log: Logger, private readonly registry: Registry, private readonly now: () => number) {}
 
@@ -38,7 +41,14 @@ export class TailEvents {
     g.warned.set(path, key);
     this.counter('tail.file_skipped', { log_group: g.cfg.name, reason }).value++;
     if (reason === 'max_files') return; // one warning for the group, by the caller
-    this.log.warn(SKIP_MESSAGES[reason], { group: g.cfg.name, path, ...detail });
+    const k = g.cfg.name + '\0' + reason;
+    const n = (this.warnedPerReason.get(k) ?? 0) + 1;
+    this.warnedPerReason.set(k, n);
+    if (n <= SKIP_WARN_CAP) this.log.warn(SKIP_MESSAGES[reason], { group: g.cfg.name, path, ...detail });
+    if (n === SKIP_WARN_CAP) {
+      this.log.warn(`${SKIP_WARN_CAP} files skipped for this reason: more are counted (tail.file_skipped) without a warning each`,
+        { group: g.cfg.name, reason });
+    }
   }
 
   /** A compressed file whose stream ended on damage: counted and warned once per file. */

@@ -41,8 +41,8 @@ export class FileMachine {
     let end: ReadEnd;
     try {
       if (r instanceof FileReader) {
-        const changed = r.stat();
-        if ((changed || s.state === 'fresh') && r.truncated()) { this.truncated(s, r); return; }
+        const changed = r.stat(); // (a file that did not change since it was opened cannot have been truncated)
+        if (changed && r.truncated()) { this.truncated(s, r); return; }
         const known = s.state === 'fresh' || s.state === 'reading' || s.state === 'leaving';
         end = !changed && !known && r.readPos >= r.size ? 'eof' : await this.readSome(s, r);
       } else {
@@ -193,8 +193,9 @@ export class FileMachine {
   }
 
   async emit(s: Slot, r: ContentReader, batch: LineBatch): Promise<void> {
-    s.lineRead.value += batch.lines.length;
-    s.byteRead.value += batch.bytes;
+    const [lineRead, byteRead] = s.series ??= this.host.fileSeries(s.group, s.path);
+    lineRead.value += batch.lines.length;
+    byteRead.value += batch.bytes;
     s.group.hadData = true;
     if (batch.skippedLong) {
       this.warn.warn('line_too_long', s.path, 'line longer than max_line_bytes skipped',

@@ -69,6 +69,10 @@ export interface GroupState {
   scanning: boolean;
   rescanAgain: boolean;
   rescanTimer: Timer | null;
+  /** The directories the last walk listed (a rescan is skipped while they list the same). */
+  deps: Map<string, { gen: number; fs: string | Buffer }> | null;
+  /** The last scan left something to look at again (pending, unreadable, capped, backed off). */
+  retry: boolean;
   /** A scan must run before the next backlog file is chosen (a truncation: its copy may have appeared). */
   scanFirst: boolean;
   behindCount: number;
@@ -83,7 +87,7 @@ export function newGroup(cfg: TailGroup, restoredSince: number | null): GroupSta
     cfg: { ...cfg, globs: [...cfg.globs] }, regexes: cfg.globs.map(globToRegExp), maxFiles,
     slots: new Map(), byInode: new Map(), ledger: new Ledger(maxFiles + LEDGER_EXTRA), backlog: [], active: null, activating: false,
     held: [], draining: new Set(), restoredRecords: new WeakSet(), pending: new Map(), seen: new Map(), series: new Map(), warned: new Map(), restoredSince,
-    scanned: false, initialPending: false, scanning: false, rescanAgain: false, rescanTimer: null, scanFirst: false,
+    scanned: false, initialPending: false, scanning: false, rescanAgain: false, rescanTimer: null, deps: null, retry: false, scanFirst: false,
     behindCount: 0, hadData: false, removed: false, capped: false,
   };
 }

@@ -1,6 +1,7 @@
 // What the parts of the tail stage (discovery, the file state machine) share: the manager's
 // services and the few operations that change which files are open.
 import type { Logger } from '../core/log.js';
+import type { Series } from '../selfstats/registry.js';
 import type { Scheduler } from '../core/scheduler.js';
 import type { TailEvents } from './events.js';
 import type { GroupState } from './group.js';
@@ -8,6 +9,8 @@ import type { Pump } from './pump.js';
 import type { ContentReader, ReaderOptions } from './reader.js';
 import type { Slot } from './slot.js';
 import type { Watcher } from './watch.js';
+import type { FdReserve } from './fdreserve.js';
+import type { DirCache } from './dircache.js';
 import type { FirstTime, TailManagerOptions } from './types.js';
 
 export interface Tunables {
@@ -29,6 +32,9 @@ export interface TailHost {
   readonly pump: Pump;
   readonly watcher: Watcher;
   readonly firstTime: FirstTime | null;
+  readonly fdReserve: FdReserve;
+  /** Directory listings shared by the groups' walks. */
+  readonly dirs: DirCache;
   readonly stopped: boolean;
   readerOptions(fsPath: string | Buffer): ReaderOptions;
   /** Registers an open file: counters, watchers, caught-up tracking; queues it for a first turn. */
@@ -45,6 +51,8 @@ export interface TailHost {
   advance(g: GroupState): void;
   /** s reached its end for the first time: if it is its group's backlog file, the next one may start. */
   firstPassDone(s: Slot): void;
+  /** A path's tail.line_read and tail.byte_read counters. */
+  fileSeries(g: GroupState, path: string): [Series, Series];
   /** The globs no longer match the path: its counters are dropped (when no file is open there). */
   forgetPath(g: GroupState, path: string): void;
   /** --once: a group may open its next file (global bound on files open at once). */

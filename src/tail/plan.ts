@@ -1,7 +1,7 @@
 // What a group would read, in which order, and what it cannot: for --check. The same rules as the
 // tailer's: the globs' files (at most max_files), looked at as the tailer does (format, first
 // lines), in reading order (order.ts), with what is skipped and why.
-import { walkGlob } from './glob.js';
+import { walkGlob } from './walk.js';
 import { canDecompress, unreadableReason, type Format } from './format.js';
 import { firstLines } from './lines.js';
 import { readingOrder } from './order.js';

@@ -34,7 +34,11 @@ export interface Probe {
 
 export type ProbeSkip = 'not_regular' | 'pseudo_filesystem';
 
-/** Looks at a file. Throws the fs error when it cannot be opened; returns a skip reason for files never tailed. */
+/**
+ * Looks at a file. Throws the fs error when it cannot be opened; returns a skip reason for files
+ * never tailed. A plain file's head is its first `want` bytes; a compressed file's, its first
+ * PROBE_BYTES decompressed (decompressing is what costs, not the bytes kept).
+ */
 export async function probe(path: string, fsPath: string | Buffer, want = PROBE_BYTES): Promise<Probe | ProbeSkip> {
   const st0 = fs.statSync(fsPath);
   if (!st0.isFile()) return 'not_regular';
@@ -68,6 +72,7 @@ export async function probe(path: string, fsPath: string | Buffer, want = PROBE_
     }
   }
   if (!canDecompress(base.format)) return { ...base, head: Buffer.alloc(0), whole: false, damaged: false };
+  want = PROBE_BYTES;
   let inf: Inflater;
   try {
     inf = new Inflater(fsPath, fs.openSync(fsPath, 'r'), base.format); // its own fd, closed with it
@@ -83,6 +88,21 @@ export async function probe(path: string, fsPath: string | Buffer, want = PROBE_
   } finally {
     inf.close();
   }
+}
+
+/** A plain file's head read on up to `want` bytes (through the probe's open file). */
+export function extendHead(pr: Probe, want: number): void {
+  if (pr.format !== 'plain' || pr.whole || pr.head.length >= want || pr.fd < 0) return;
+  const head = Buffer.allocUnsafe(want);
+  pr.head.copy(head);
+  let got = pr.head.length;
+  while (got < want) {
+    const n = fs.readSync(pr.fd, head, got, want - got, got);
+    if (n === 0) break;
+    got += n;
+  }
+  pr.head = head.subarray(0, got);
+  pr.whole = got < want && got >= pr.size;
 }
 
 /** Closes the probe's file unless it was handed to a reader. */

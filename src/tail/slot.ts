@@ -24,13 +24,14 @@ export class Slot {
    */
   firstPassEnd = Infinity;
 
+  /** tail.line_read and tail.byte_read of its path, taken at its first batch (10,000 idle files need none). */
+  series: [Series, Series] | null = null;
+
   constructor(
     readonly group: GroupState,
     public path: string,
     public fsPath: string | Buffer,
     public reader: ContentReader,
-    public lineRead: Series,
-    public byteRead: Series,
   ) {}
 
   get compressed(): boolean { return this.reader.format !== 'plain'; }

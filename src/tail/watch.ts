@@ -28,6 +28,9 @@ export class Watcher {
     private readonly log: Logger,
   ) {}
 
+  /** inotify's limits were reached: watching is left to the poll. */
+  get isBroken(): boolean { return this.broken; }
+
   /** Directories watched (for tests and status). */
   get dirCount(): number { return this.dirs.size; }
 
