@@ -115,7 +115,10 @@ function beginsOpenFile(pr: Probe, live: LiveIndex): boolean {
 
 /** Rule 6: is a new file read from its start? */
 function fromStart(g: GroupState, pr: Probe, initial: boolean, host: TailHost): boolean {
-  if (host.opts.once || !initial || g.cfg.fromStart) return true;
+  if (host.opts.once || g.cfg.fromStart) return true;
+  // beyond max_files at start-up, reached later: there at start-up all the same
+  if (!initial && g.initialTruncated && pr.bornMs < g.startedAt) return false;
+  if (!initial) return true;
   if (g.restoredSince === null) return false;
   // written while the collector was down (or just before its last checkpoint, not yet seen)
   const margin = host.opts.pollIntervalSec * 1000 + 5000;

@@ -43,8 +43,11 @@ export class Discovery {
         // a second pass picks up a path freed by a reader that followed its file to a new name
         for (let pass = 0; pass < 3; pass++) {
           let moved = false;
+          let n = 0;
           for (const m of matches) {
             if (g.removed || this.host.stopped) return;
+            // a thousand files looked at in one go would keep the status endpoint waiting
+            if (++n % 32 === 0) await this.host.sched.yieldIO();
             if (!g.slots.has(m.path) && (await this.considerSafely(g, m, initial, live)) === 'moved') moved = true;
           }
           if (!moved) break;
@@ -69,7 +72,7 @@ export class Discovery {
     for (const glob of g.cfg.globs) {
       const r = await walkGlob(glob, limit, this.host.dirs);
       for (const [d, v] of r.deps) deps.set(d, v);
-      if (r.truncated) g.retry = true;
+      if (r.truncated) { g.retry = true; if (!g.scanned) g.initialTruncated = true; }
       for (const m of r.files) byPath.set(m.path, m);
       for (const s of r.skipped) {
         if (s.reason === 'fd_exhausted') { this.fdExhausted(s.error ?? 'EMFILE'); g.retry = true; continue; }

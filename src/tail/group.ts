@@ -64,6 +64,13 @@ export interface GroupState {
   warned: Map<string, string>;
   /** Set when a checkpoint was restored: files unknown to it and changed after this (wall ms) are new. */
   restoredSince: number | null;
+  /** Wall time (ms, the files' clock) of the group's first scan. */
+  startedAt: number;
+  /**
+   * The first scan stopped at max_files: files it did not reach, found later, were there at
+   * start-up all the same (those created before startedAt start at their end, not their start).
+   */
+  initialTruncated: boolean;
   scanned: boolean;                   // first scan done
   initialPending: boolean;            // next scan treats matched files as present at start-up
   scanning: boolean;
@@ -81,12 +88,12 @@ export interface GroupState {
   capped: boolean;                    // max_files reached (warned once until it is no longer)
 }
 
-export function newGroup(cfg: TailGroup, restoredSince: number | null): GroupState {
+export function newGroup(cfg: TailGroup, restoredSince: number | null, startedAt: number): GroupState {
   const maxFiles = cfg.maxFiles ?? DEFAULT_MAX_FILES;
   return {
     cfg: { ...cfg, globs: [...cfg.globs] }, regexes: cfg.globs.map(globToRegExp), maxFiles,
     slots: new Map(), byInode: new Map(), ledger: new Ledger(maxFiles + LEDGER_EXTRA), backlog: [], active: null, activating: false,
-    held: [], draining: new Set(), restoredRecords: new WeakSet(), pending: new Map(), seen: new Map(), series: new Map(), warned: new Map(), restoredSince,
+    held: [], draining: new Set(), restoredRecords: new WeakSet(), pending: new Map(), seen: new Map(), series: new Map(), warned: new Map(), restoredSince, startedAt, initialTruncated: false,
     scanned: false, initialPending: false, scanning: false, rescanAgain: false, rescanTimer: null, deps: null, retry: false, scanFirst: false,
     behindCount: 0, hadData: false, removed: false, capped: false,
   };

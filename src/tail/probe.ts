@@ -23,6 +23,8 @@ export interface Probe {
   /** On-disk size. */
   size: number;
   mtimeMs: number;
+  /** When the file was created (its birth time where the file system keeps one, else its ctime). */
+  bornMs: number;
   format: Format;
   /** The first content bytes (decompressed), up to PROBE_BYTES; empty for a format that cannot be read. */
   head: Buffer;
@@ -55,7 +57,7 @@ export async function probe(path: string, fsPath: string | Buffer, want = PROBE_
     fs.closeSync(fd);
     throw e;
   }
-  const base = { path, fsPath, fd, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, format: sniff(magic) };
+  const base = { path, fsPath, fd, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, bornMs: st.birthtimeMs || st.ctimeMs, format: sniff(magic) };
   if (base.format === 'plain') {
     try {
       const head = Buffer.allocUnsafe(Math.min(want, st.size));

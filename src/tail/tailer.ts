@@ -66,6 +66,7 @@ export class TailManager implements TailHost {
   private readonly progressState = { done: 0, diskDone: 0 };
   private sweep: Slot[] = [];
   private pollFileGroups = 0;
+  private rescanning = false;
   private sweepAt = 0;
 
   constructor(groups: TailGroup[], readonly opts: TailManagerOptions) {
@@ -201,7 +202,7 @@ export class TailManager implements TailHost {
     for (;;) {
       await this.pump.settled();
       await this.sched.yieldIO();
-      let busy = this.pump.length > 0;
+      let busy = this.pump.length > 0 || this.rescanning;
       for (const g of this.groups.values()) if (g.scanning || g.activating) busy = true;
       if (!busy) return;
     }
@@ -357,12 +358,18 @@ export class TailManager implements TailHost {
    * the groups with something new (or something to look at again) walk their globs.
    */
   private async rescanAll(): Promise<void> {
-    const dirs = new Map<string, string | Buffer>();
-    for (const g of this.groups.values()) if (g.deps) for (const [d, v] of g.deps) dirs.set(d, v.fs);
-    for (const [text, fs] of dirs) await this.dirs.list({ text, fs });
-    for (const g of this.groups.values()) {
-      if (g.deps && !g.retry && !g.scanFirst && !g.scanning && this.dirs.sameAsLastSeen(g.deps)) continue;
-      this.rescanNow(g);
+    if (this.rescanning) return;
+    this.rescanning = true;
+    try {
+      const dirs = new Map<string, string | Buffer>();
+      for (const g of this.groups.values()) if (g.deps) for (const [d, v] of g.deps) dirs.set(d, v.fs);
+      for (const [text, fs] of dirs) await this.dirs.list({ text, fs });
+      for (const g of this.groups.values()) {
+        if (g.deps && !g.retry && !g.scanFirst && !g.scanning && this.dirs.sameAsLastSeen(g.deps)) continue;
+        this.rescanNow(g);
+      }
+    } finally {
+      this.rescanning = false;
     }
   }
 
@@ -488,7 +495,7 @@ export class TailManager implements TailHost {
 
   private makeGroup(cfg: TailGroup): GroupState {
     const mine = this.opts.restored?.records.filter((r) => r.group === cfg.name) ?? [];
-    const g = newGroup(cfg, mine.length > 0 ? this.opts.restored!.writtenAt : null);
+    const g = newGroup(cfg, mine.length > 0 ? this.opts.restored!.writtenAt : null, (this.opts.fileClock ?? Date.now)());
     for (const { group: _, ...r } of mine) {
       g.ledger.add(r);
       g.restoredRecords.add(r);

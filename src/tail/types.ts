@@ -49,6 +49,8 @@ export interface TailManagerOptions {
   registry: Registry;
   /** Timers and the wall clock (ms). Default: the system's. */
   scheduler?: Scheduler;
+  /** The clock file times are on (the real one, not --assume-now's): default Date.now. */
+  fileClock?: () => number;
   sink: TailSink;
   /** Orders files read from their start by the time of their first line. Default: rotation order only. */
   firstTime?: FirstTime;
