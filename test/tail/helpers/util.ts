@@ -27,11 +27,21 @@ export interface Received {
 export class Collector {
   received: Received[] = [];
   private waiters: Array<{ n: number; resolve: () => void }> = [];
+  private conds: Array<{ cond: () => boolean; resolve: () => void }> = [];
   sink = (group: string, batch: LineBatch, identity: FileIdentity): void | Promise<void> => {
     this.received.push({ group, batch, identity });
     const n = this.count();
     this.waiters = this.waiters.filter((w) => (w.n <= n ? (w.resolve(), false) : true));
+    this.conds = this.conds.filter((w) => (w.cond() ? (w.resolve(), false) : true));
   };
+  /** Resolves once cond() holds, looked at now and after every batch (an event, not a poll). */
+  when(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+    if (cond()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
+      this.conds.push({ cond, resolve: () => { clearTimeout(t); resolve(); } });
+    });
+  }
   until(n: number, timeoutMs = 10_000): Promise<void> {
     if (this.count() >= n) return Promise.resolve();
     return new Promise((resolve, reject) => {
@@ -100,15 +110,6 @@ export function manager(groups: TailGroup[], sink: TailManagerOptions['sink'], o
     pollIntervalSec: 0.2, maxLineBytes: 1 << 20, once: false, log: silentLogger, registry: new Registry(),
     sink, fileCheckMs: 100, pollFileCheckMs: 50, rotateGraceMs: 300, ...o,
   });
-}
-
-/** Resolves when cond() holds, checked whenever the manager settles (real-clock tests only). */
-export async function waitFor(cond: () => boolean, what = 'condition', timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise<void>((r) => setTimeout(r, 5));
-  }
 }
 
 export const nums = (from: number, to: number, prefix = 'line') => Array.from({ length: to - from }, (_, i) => `${prefix} ${from + i}`);
