@@ -15,8 +15,10 @@
 //         <path> (<size>[, <gzip|zstd|...>])[  skipped: <why>]
 //       cannot read:
 //         <path>: <reason>
+//       -: standard input
+//     journal: <the system journal | directory <path>>, matches <m ...>|every entry[, fields $<pos>=<NAME> ...]
 //     regex 1/<n>: <pieces> piece(s), <groups> group(s), regex_engine <engine>
-//     date: $<pos>, layout "<format>", timezone <tz>
+//     date: $<pos>, layout "<format>", timezone <tz> | the journal entry's time
 //     tags: <name>=$<pos> | <name>=<constant> ...
 //     push: every <interval> s of log time (live_poll <bool>), <n> shard(s)[, stale after <m> min]
 //     keys: <n> series per combination of <tag names> (or "<n> series" without line tags)
@@ -25,10 +27,14 @@
 //
 //   warnings:
 //     log group <name>: <glob> matches no file now
+//     log group <name>: <why its journal cannot be read now>
 import type { Config, LogGroup, MetricDef, Reference } from '../config/types.js';
 import { planGroup } from '../tail/plan.js';
 import type { FirstTime } from '../tail/types.js';
 import { firstTimeOf } from './firsttime.js';
+import { STDIN_PATH } from '../input/stdin.js';
+import { groupCount } from '../parse/matcher.js';
+import { checkDirectory, checkSystemJournal } from '../input/journal/access.js';
 import { formatBytes, makeStyle, useColour, type Style } from './style.js';
 
 export const STATS: Record<MetricDef['type'], string[]> = {
@@ -44,7 +50,8 @@ export async function checkReport(config: Config, st: Style = makeStyle(useColou
   let s = `${config.file}: ${st.green('OK')}, ${plural(config.groups.length, 'log group')}\n`;
   const set = config.settings;
   const hosts = set.push_host.map((h) => `${h}:${set.push_port}`).join(', ');
-  s += `push: ${set.push_type} over ${set.push_proto} to ${hosts} (${plural(set.push_number, 'pusher')})\n`;
+  const http = set.push_proto === 'http' ? `, path ${set.push_path}${set.push_tls ? ', TLS' : ''}` : '';
+  s += `push: ${set.push_type} over ${set.push_proto} to ${hosts}${http} (${plural(set.push_number, 'pusher')})\n`;
   s += `state_file: ${set.state_file === '' ? 'none' : set.state_file}; status_listen: ${set.status_listen ?? 'none'}\n`;
   const firstTime = firstTimeOf(config, Date.now);
   for (const g of config.groups) s += await groupReport(g, st, warnings, firstTime);
@@ -56,9 +63,12 @@ export async function checkReport(config: Config, st: Style = makeStyle(useColou
 }
 
 async function groupReport(g: LogGroup, st: Style, warnings: string[], firstTime: FirstTime): Promise<string> {
-  let s = `\n${st.bold(`log group ${g.name}`)}\n  files:\n`;
+  let s = `\n${st.bold(`log group ${g.name}`)}\n`;
+  if (g.files.length) s += '  files:\n';
   const fm = g.filename_match ? new RegExp(g.filename_match) : null;
-  const plan = await planGroup({ name: g.name, globs: g.files, pollFile: g.poll_file, fromStart: true, maxFiles: g.max_files }, firstTime);
+  if (g.files.includes(STDIN_PATH)) s += `    ${STDIN_PATH}: standard input\n`;
+  const globs = g.files.filter((x) => x !== STDIN_PATH);
+  const plan = await planGroup({ name: g.name, globs, pollFile: g.poll_file, fromStart: true, maxFiles: g.max_files }, firstTime);
   for (const { glob, files } of plan.perGlob) {
     if (files === 0) {
       s += `    ${glob}: ${st.yellow('no file now')}\n`;
@@ -78,12 +88,14 @@ async function groupReport(g: LogGroup, st: Style, warnings: string[], firstTime
     s += `      ${p.path}: ${p.reason}\n`;
     warnings.push(`log group ${g.name}: cannot read ${p.path}: ${p.reason}`);
   }
+  if (g.journal) s += journalReport(g, st, warnings);
   if (g.filename_match) s += `  filename_match: ${g.filename_match}\n`;
   g.re.forEach((_, i) => {
     const pieces = g.re_pieces[i]?.length ?? 1;
     s += `  regex ${i + 1}/${g.re.length}: ${plural(pieces, 'piece')}, ${plural(g.expected_matches, 'group')}, regex_engine ${g.regex_engine}\n`;
   });
-  s += `  date: $${g.date.position}, layout ${JSON.stringify(g.date.format)}, timezone ${g.date.timezone}\n`;
+  s += g.date.source === 'journal' ? '  date: the journal entry\'s time\n'
+    : `  date: $${g.date.position}, layout ${JSON.stringify(g.date.format)}, timezone ${g.date.timezone}\n`;
   if (g.tags.length) s += `  tags: ${g.tags.map((t) => (t.position === null ? `${t.name}=${t.value}` : `${t.name}=$${t.position}`)).join(' ')}\n`;
   if (g.transform.length) s += `  transforms: ${g.transform.map((t) => `$${t.position} (${plural(t.operations.length, 'operation')})`).join(', ')}\n`;
   let push = `every ${g.interval} s of log time (live_poll ${g.live_poll})`;
@@ -109,6 +121,24 @@ async function groupReport(g: LogGroup, st: Style, warnings: string[], firstTime
     for (const [tags, src] of rows) s += `      ${tags.padEnd(w)}  <- ${src}\n`;
   }
   return s;
+}
+
+/** The journal line: where, which entries, the fields' positions; a warning when it cannot be read now. */
+function journalReport(g: LogGroup, st: Style, warnings: string[]): string {
+  const j = g.journal!;
+  const first = g.expected_matches + (g.filename_match ? groupCount(g.filename_match, 'js') : 0) + 1;
+  let s = `  journal: ${j.directory === null ? 'the system journal' : `directory ${j.directory}`}, `;
+  s += j.matches.length ? `matches ${j.matches.join(' ')}` : 'every entry';
+  if (j.fields.length) s += `, fields ${j.fields.map((f, i) => `$${first + i}=${f}`).join(' ')}`;
+  const problem = j.directory === null ? checkSystemJournal(g.name) : checkDirectory(g.name, j.directory);
+  if (problem === 'missing') {
+    s += `  ${st.yellow('no such directory now')}`;
+    warnings.push(`log group ${g.name}: journal directory ${j.directory} does not exist now`);
+  } else if (problem !== null && problem !== 'ok') {
+    s += `  ${st.yellow('cannot be read now')}`;
+    warnings.push(problem.message);
+  }
+  return s + '\n';
 }
 
 /** Where a reference's value comes from, e.g. `1 per line`, `$6 / 1000 (float)`, `$6 - $8 - $10`. */

@@ -12,7 +12,9 @@ import {
   Ctx, MapView, asMap, asSeq, isNull, items, join, readBool, readEnum, readNumber, readString,
   type Entry, type NumRule, type YNode,
 } from './node.js';
-import { DATE_KEYS, DATE_TIMEZONE_DEFAULT, GROUP_ALIASES, GROUP_DEFAULTS, GROUP_KEYS } from './schema.js';
+import { DATE_KEYS, DATE_SOURCES, DATE_TIMEZONE_DEFAULT, GROUP_ALIASES, GROUP_DEFAULTS, GROUP_KEYS } from './schema.js';
+import { checkInputs, readJournal } from './journal.js';
+import { STDIN_PATH } from '../input/stdin.js';
 import { readTransforms } from './transforms.js';
 import type { DateDef, LogGroup, RegexEngine, RegexPiece } from './types.js';
 
@@ -34,7 +36,8 @@ export function readGroup(ctx: Ctx, name: string, key: YNode, node: YNode, confi
     ctx.report(e?.value, join(name, 'regex_engine'), 'regex_engine re2 needs the optional "re2" package, which is not installed (npm install re2)');
   }
 
-  if ((e = v.required('files'))) g.files = readFiles(ctx, e, configDir);
+  const filesEntry = v.get('files');
+  if (filesEntry) g.files = readFiles(ctx, filesEntry, configDir);
 
   const positions: Positions = { expected: undefined, extra: 0 };
   if ((e = v.get('filename_match')) && !isNull(e.value)) {
@@ -49,6 +52,12 @@ export function readGroup(ctx: Ctx, name: string, key: YNode, node: YNode, confi
         ctx.report(e.value, e.path, `does not compile: ${(err as Error).message}`);
       }
     }
+  }
+
+  const journalEntry = v.get('journal');
+  if (journalEntry) {
+    g.journal = readJournal(ctx, journalEntry, configDir);
+    positions.fields = g.journal.fields.length;
   }
 
   const counts: Array<{ node: YNode; path: string; groups: number }> = [];
@@ -81,7 +90,8 @@ export function readGroup(ctx: Ctx, name: string, key: YNode, node: YNode, confi
     }
   }
 
-  if ((e = v.required('date'))) g.date = readDate(ctx, e, positions);
+  const dateEntry = v.required('date');
+  if (dateEntry) g.date = readDate(ctx, dateEntry, positions);
 
   if ((e = v.required('key_prefix'))) {
     const s = readString(ctx, e.value, e.path, { nonEmpty: true });
@@ -113,6 +123,7 @@ export function readGroup(ctx: Ctx, name: string, key: YNode, node: YNode, confi
     const x = v.get(k);
     if (x) g[k] = readBool(ctx, x.value, x.path) ?? g[k];
   }
+  checkInputs(ctx, g, { files: filesEntry, journal: journalEntry, filenameMatch: v.get('filename_match'), date: dateEntry }, key);
   return g;
 }
 
@@ -124,7 +135,7 @@ const BOOL_KEYS = [
   'warn_on_operation_fail', 'warn_on_out_of_order_time', 'log_stale_metrics',
 ] as const;
 
-/** Non-empty list of globs; relative ones resolve against the config file's directory. */
+/** Non-empty list of globs; relative ones resolve against the config file's directory; "-" is standard input. */
 function readFiles(ctx: Ctx, e: Entry, configDir: string): string[] {
   const seq = asSeq(ctx, e.value, e.path);
   if (!seq) return [];
@@ -132,7 +143,7 @@ function readFiles(ctx: Ctx, e: Entry, configDir: string): string[] {
   const out: string[] = [];
   items(ctx, seq).forEach((n, i) => {
     const s = readString(ctx, n, join(e.path, i), { nonEmpty: true });
-    if (s !== undefined) out.push(path.resolve(configDir, s));
+    if (s !== undefined) out.push(s === STDIN_PATH ? s : path.resolve(configDir, s));
   });
   return out;
 }
@@ -163,7 +174,13 @@ function readDate(ctx: Ctx, e: Entry, positions: Positions): DateDef {
   const map = asMap(ctx, e.value, e.path);
   if (!map) return d;
   const v = new MapView(ctx, map, e.path, e.key, DATE_KEYS);
-  let x = v.required('position');
+  let x = v.get('source');
+  if (x) {
+    const source = readEnum(ctx, x.value, x.path, DATE_SOURCES);
+    if (source === 'journal') return journalDate(ctx, v, d);
+    if (source === undefined) return d; // reported; which keys are required depends on it
+  }
+  x = v.required('position');
   if (x) d.position = readPosition(ctx, x.value, x.path, positions, 1) ?? d.position;
   let tzOk = true;
   if ((x = v.get('timezone'))) {
@@ -189,6 +206,15 @@ function readDate(ctx: Ctx, e: Entry, positions: Positions): DateDef {
     }
   }
   return d;
+}
+
+/** `date: {source: journal}`: the entry's own time (absolute, so no layout and no zone apply). */
+function journalDate(ctx: Ctx, v: MapView, d: DateDef): DateDef {
+  for (const k of ['position', 'format', 'timezone'] as const) {
+    const x = v.get(k);
+    if (x) ctx.report(x.key, x.path, `does not apply with source: journal (the entry's own time is used)`);
+  }
+  return { source: 'journal', position: 0, format: '', timezone: 'UTC' };
 }
 
 function validTimezone(tz: string): boolean {

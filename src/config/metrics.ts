@@ -10,14 +10,15 @@ import {
 import { LONGEST_STAT, METRIC_DEFAULTS, METRIC_KEYS, METRIC_TYPES, REFERENCE_OP_KEYS } from './schema.js';
 import type { MetricDef, MetricType, Reference, TagDef } from './types.js';
 
-/** What a group's positions can be: 0 (the line), 1..expected (regex groups), then filename_match groups. */
+/** What a group's positions can be: 0 (the line), 1..expected (regex groups), then filename_match groups, then journal fields. */
 export interface Positions {
   expected: number | undefined;   // undefined when expected_matches is itself invalid
   extra: number | undefined;      // filename_match groups; undefined when that regex is invalid
+  fields?: number;                // journal.fields
 }
 
 export function maxPosition(p: Positions): number | undefined {
-  return p.expected === undefined || p.extra === undefined ? undefined : p.expected + p.extra;
+  return p.expected === undefined || p.extra === undefined ? undefined : p.expected + p.extra + (p.fields ?? 0);
 }
 
 /** An integer position in min..max; the upper bound is only checked when it is known. */
@@ -30,7 +31,9 @@ export function readPosition(ctx: Ctx, node: YNode, path: string, p: Positions, 
 export function positionInRange(ctx: Ctx, node: YNode, path: string, v: number, p: Positions, min = 0): number | undefined {
   const max = maxPosition(p);
   if (max !== undefined && v > max) {
-    const extra = p.extra ? `, ${p.expected! + 1}..${max} the filename_match groups` : '';
+    const first = p.expected! + 1;
+    const fm = p.extra ? `, ${first}..${first + p.extra - 1} the filename_match groups` : '';
+    const extra = fm + (p.fields ? `, ${first + p.extra!}..${max} the journal fields` : '');
     ctx.report(node, path, `position ${v} is out of range ${min}..${max} (0 is the whole line, ` +
       `1..${p.expected} the regex groups${extra})`);
     return undefined;

@@ -17,9 +17,30 @@ export const SETTINGS_DEFAULTS: Readonly<Settings> = Object.freeze({
   status_listen: null,
   queue_size: 10000,
   max_line_bytes: 1048576,
+  push_path: '',
+  push_tls: false,
+  push_tls_ca: null,
+  push_tls_insecure: false,
+  push_headers: {},
+  push_basic_auth: null,
+  push_secret_file: null,
+  push_influx_db: null,
+  push_influx_org: null,
+  push_influx_bucket: null,
+  push_influx_token: null,
 });
 
 export const SETTINGS_KEYS = Object.keys(SETTINGS_DEFAULTS) as ReadonlyArray<keyof Settings>;
+
+export const PUSH_TYPES = ['tsd', 'tcollector', 'remote_write', 'influx', 'otlp'] as const;
+/** The push_types that are always sent over HTTP (push_proto http). */
+export const HTTP_PUSH_TYPES: readonly string[] = ['remote_write', 'influx', 'otlp'];
+/** push_port when not given, by push_type: OpenTSDB's, Prometheus', InfluxDB's and OTLP/HTTP's. */
+export const DEFAULT_PORTS = { tsd: 4242, tcollector: 4242, remote_write: 9090, influx: 8086, otlp: 4318 } as const;
+/** push_path when not given (OpenTSDB over HTTP: /api/put; InfluxDB 2 with a bucket: /api/v2/write). */
+export const DEFAULT_PATHS = { tsd: '/api/put', tcollector: '/api/put', remote_write: '/api/v1/write', influx: '/write', otlp: '/v1/metrics' } as const;
+/** Keys push_secret_file may hold (the rest of the settings belong in the config). */
+export const SECRET_KEYS = ['push_basic_auth', 'push_headers', 'push_influx_token'] as const;
 
 /** Defaults of the optional log group keys that are plain values. */
 export const GROUP_DEFAULTS = Object.freeze({
@@ -46,7 +67,7 @@ export const GROUP_DEFAULTS = Object.freeze({
 });
 
 export const GROUP_KEYS: readonly string[] = [
-  'files', 're', 'expected_matches', 'date', 'key_prefix', 'tags', 'metrics', 'transform',
+  'files', 'journal', 're', 'expected_matches', 'date', 'key_prefix', 'tags', 'metrics', 'transform',
   ...Object.keys(GROUP_DEFAULTS),
 ];
 
@@ -56,7 +77,9 @@ export const GROUP_ALIASES: Readonly<Record<string, string>> = {
   workers: 'goroutines',
 };
 
-export const DATE_KEYS = ['position', 'format', 'timezone'] as const;
+export const DATE_KEYS = ['source', 'position', 'format', 'timezone'] as const;
+export const DATE_SOURCES = ['message', 'journal'] as const;
+export const JOURNAL_KEYS = ['matches', 'directory', 'fields'] as const;
 export const DATE_TIMEZONE_DEFAULT = 'local';
 
 export const METRIC_TYPES = ['meter', 'histogram', 'counter'] as const;

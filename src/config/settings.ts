@@ -1,11 +1,12 @@
 // The `settings` mapping (spec section 2). Every key is optional; a missing `settings` is all defaults.
 import { isScalar, isSeq } from 'yaml';
 import { Ctx, MapView, asMap, describe, isNull, items, readEnum, readNumber, readString, type YNode } from './node.js';
-import { SETTINGS_DEFAULTS, SETTINGS_KEYS, SYSLOG_FACILITIES } from './schema.js';
+import { PUSH_TYPES, SETTINGS_DEFAULTS, SETTINGS_KEYS, SYSLOG_FACILITIES } from './schema.js';
+import { readHttpTarget } from './httptarget.js';
 import type { Settings } from './types.js';
 
 export function readSettings(ctx: Ctx, key: YNode, node: YNode): Settings {
-  const s: Settings = { ...SETTINGS_DEFAULTS, push_host: [...SETTINGS_DEFAULTS.push_host] };
+  const s: Settings = { ...SETTINGS_DEFAULTS, push_host: [...SETTINGS_DEFAULTS.push_host], push_headers: {} };
   if (isNull(node)) return s; // `settings:` with nothing after it
   const map = asMap(ctx, node, 'settings');
   if (!map) return s;
@@ -34,11 +35,12 @@ export function readSettings(ctx: Ctx, key: YNode, node: YNode): Settings {
   e = v.get('push_proto');
   if (e) s.push_proto = readEnum(ctx, e.value, e.path, ['tcp', 'udp', 'http'] as const) ?? s.push_proto;
   e = v.get('push_type');
-  if (e) s.push_type = readEnum(ctx, e.value, e.path, ['tsd', 'tcollector'] as const) ?? s.push_type;
+  if (e) s.push_type = readEnum(ctx, e.value, e.path, PUSH_TYPES) ?? s.push_type;
   e = v.get('state_file');
   if (e) s.state_file = readString(ctx, e.value, e.path) ?? s.state_file;
   e = v.get('status_listen');
   if (e && !isNull(e.value)) s.status_listen = readListen(ctx, e.value, e.path) ?? s.status_listen;
+  readHttpTarget(ctx, v, s);
   return s;
 }
 

@@ -2,7 +2,7 @@
 // stages get their slice and never read YAML, flags or the environment themselves.
 
 export type PushProto = 'tcp' | 'udp' | 'http';
-export type PushType = 'tsd' | 'tcollector';
+export type PushType = 'tsd' | 'tcollector' | 'remote_write' | 'influx' | 'otlp';
 export type RegexEngine = 'js' | 're2';
 export type HistogramKind = 'forward_decay' | 'hdr';
 export type MetricType = 'meter' | 'histogram' | 'counter';
@@ -22,6 +22,23 @@ export interface Settings {
   status_listen: string | null; // "host:port"
   queue_size: number;           // points
   max_line_bytes: number;
+  // HTTP targets (push_proto http, and push_type remote_write, influx, otlp): see config/httptarget.ts
+  push_path: string;            // the type's default when not given ("" for tcp and udp)
+  push_tls: boolean;
+  push_tls_ca: string | null;   // absolute path of a PEM file
+  push_tls_insecure: boolean;
+  push_headers: Record<string, string>;
+  push_basic_auth: BasicAuth | null;
+  push_secret_file: string | null; // absolute path; its keys are merged into these settings
+  push_influx_db: string | null;   // InfluxDB 1.x database (?db=)
+  push_influx_org: string | null;  // InfluxDB 2 (/api/v2/write?org=&bucket=)
+  push_influx_bucket: string | null;
+  push_influx_token: string | null; // Authorization: Token ...
+}
+
+export interface BasicAuth {
+  username: string;
+  password: string;
 }
 
 export interface TransformOp {
@@ -63,14 +80,24 @@ export interface TagDef {
 }
 
 export interface DateDef {
+  /** 'journal': the journal entry's own time (position and format unused); absent: parsed from `position`. */
+  source?: 'journal';
   position: number;
   format: string;               // Go layout, or 'unix' | 'unix_ms' | 'rfc3339'
   timezone: string;             // 'local' | 'UTC' | IANA name
 }
 
+/** A group's `journal` block (spec section 6). */
+export interface JournalDef {
+  matches: string[];            // journalctl matches: FIELD=value, or "+" between groups (OR)
+  directory: string | null;     // absolute; null: the system journal
+  fields: string[];             // entry fields as positions after the regex and filename_match groups
+}
+
 export interface LogGroup {
   name: string;
-  files: string[];              // absolute globs
+  files: string[];              // absolute globs, and "-" for standard input
+  journal?: JournalDef;         // absent: no journal input
   filename_match: string | null;
   re: string[];                 // extended-style cleaned: what gets compiled
   re_pieces: RegexPiece[][];    // per regex, the pieces as written (for --test-parser)

@@ -4,7 +4,10 @@ import type { CliOptions } from '../cmd/options.js';
 import type { Logger } from '../core/log.js';
 import type { Registry } from '../selfstats/registry.js';
 import type { PointSink } from '../core/types.js';
+import { hostname } from 'node:os';
+import { version } from '../core/version.js';
 import { DryRunSink } from './dryrun.js';
+import { TextDryRunSink } from './dryruntext.js';
 import { PusherPool } from './push/pool.js';
 
 export interface Output {
@@ -16,8 +19,11 @@ export interface Output {
 export function makeOutput(config: Config, o: CliOptions, log: Logger, registry: Registry): Output {
   if (o.dryRun) {
     const dropped = registry.counter('pusher.send_errors', { pusher_number: 'dry-run' });
-    return { sink: new DryRunSink(process.stdout, config.settings.push_type, dropped), pool: null };
+    const type = config.settings.push_type;
+    const sink = type === 'tsd' || type === 'tcollector'
+      ? new DryRunSink(process.stdout, type, dropped) : new TextDryRunSink(process.stdout, type, dropped);
+    return { sink, pool: null };
   }
-  const pool = new PusherPool({ settings: config.settings, registry, log });
+  const pool = new PusherPool({ settings: config.settings, registry, log, origin: { host: hostname(), version: version() } });
   return { sink: pool, pool };
 }

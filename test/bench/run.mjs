@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generate, seedConfig } from './gen.mjs';
 import { gzFamily, live, manyKeys, twoFiles } from './cases.mjs';
+import { remoteWrite } from './push.mjs';
 
 // Peer figures from the reference machine, for the same 1M-line seed log (whole process, medians):
 // ../shared/reference/peer-figures.md (i.e. /work/shared/reference/peer-figures.md).
@@ -58,7 +59,7 @@ function timed(cmd, args, opts = {}) {
   const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 26, ...opts });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
   const last = r.stderr.trim().split('\n').pop().split(' ').map(Number);
-  return { wall: last[0], cpu: last[1] + last[2], rssMB: last[3] / 1024, stdout: r.stdout };
+  return { wall: last[0], cpu: last[1] + last[2], rssMB: last[3] / 1024, stdout: r.stdout, stderr: r.stderr };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -122,7 +123,7 @@ if (process.env.BENCH_SKIP_MTAIL !== '1') {
 const rounds = benchRounds(progs);
 results.push(...rounds.summaries);
 
-const CASES = new Set((process.env.BENCH_CASES ?? 'twofiles,live,keys,gz').split(',').filter(Boolean));
+const CASES = new Set((process.env.BENCH_CASES ?? 'twofiles,live,keys,push,gz').split(',').filter(Boolean));
 const benchPair = (a, b) => { const r = benchRounds([a, b]); return { a: r.summaries[0], b: r.summaries[1], ratio: r.ratio(1, 0) }; };
 const two = CASES.has('twofiles') ? await twoFiles({ dir: work, cli, benchPair, timed }) : null;
 if (two) results.push(two.j1, two.j2);
@@ -139,6 +140,8 @@ const liveRes = CASES.has('live') ? await (async () => {
   return r;
 })() : null;
 const keysRes = CASES.has('keys') ? await manyKeys({ dir: work, cli }) : null;
+const pushRes = CASES.has('push') ? await remoteWrite({ dir: work, cli, benchPair, timed, seedLog, lines: LINES }) : null;
+if (pushRes) results.push(pushRes.tcp, pushRes.rw);
 const gz = CASES.has('gz') ? await gzFamily({ dir: work, cli, seedLog, benchPair, timed, lines: LINES }) : null;
 if (gz) results.push(gz.plain, gz.gz);
 
@@ -190,6 +193,11 @@ if (liveRes) {
   console.log(`live tailing: ${fmt(liveRes.rate)} lines/s written for ${liveRes.seconds} s: collector CPU ${fmt(liveRes.cpuPercent, 1)}% of one core ` +
     `(${fmt(liveRes.cpuPercent * liveRes.hostFactor, 1)}% of a reference-speed core: host at ${fmt(liveRes.hostFactor, 2)}x by ${liveRes.hostFactorBy} runs just before and after), lag p50 ${fmt(liveRes.lagP50, 2)} s, p99 ${fmt(liveRes.lagP99, 2)} s, RSS ${fmt(liveRes.rssMB)} MB` +
     (baseline.live ? ` (previous: ${fmt(baseline.live.cpuPercent, 1)}% CPU, lag p99 ${fmt(baseline.live.lagP99, 2)} s)` : ''));
+}
+if (pushRes) {
+  console.log(`pushed for real to a local VictoriaMetrics: remote_write / tsd over tcp = ${fmt(pushRes.ratio, 2)}x the lines/s (median over alternate runs; ` +
+    `ratio of the medians ${fmt(pushRes.rw.linesPerSec / pushRes.tcp.linesPerSec, 2)}x; issue 22 asks >= 0.8x); ${fmt(pushRes.pointsPerRun)} points a run, ` +
+    `VictoriaMetrics inserted ${fmt(pushRes.rowsPerRun)} rows a run over ${pushRes.runs} runs`);
 }
 if (gz) console.log(`gzipped family: ${fmt(gz.gz.linesPerSec)} lines/s against ${fmt(gz.plain.linesPerSec)} for the plain log: ${fmt(gz.ratio, 2)}x (median over alternate runs; target >= 0.85), output ${gz.identical ? 'byte-identical' : 'DIFFERENT'}`);
 if (keysRes) console.log(`${fmt(keysRes.keys)} distinct keys: peak ${fmt(keysRes.peakKeys)} keys, RSS ${fmt(keysRes.peakRssMB)} MB, heap ${fmt(keysRes.peakHeapMB)} MB; after stale removal ${fmt(keysRes.afterKeys)} keys, RSS ${fmt(keysRes.afterRssMB)} MB, heap ${fmt(keysRes.afterHeapMB)} MB`);

@@ -30,7 +30,7 @@ describe('a config with a wrong type, an unknown key, a bad regex and a bad push
     expect(issues[0]!.message).toMatch(/^does not compile with regex_engine js .*\^\(\\d\+\)\(\\w\+.*Unterminated group/);
     expect(issues[1]!.message).toBe('must be a number, got a string ("fast")');
     expect(issues[2]!.message).toBe('unknown key "colour"');
-    expect(issues[3]!.message).toBe('must be one of "tsd", "tcollector", got a string ("foo")');
+    expect(issues[3]!.message).toBe('must be one of "tsd", "tcollector", "remote_write", "influx", "otlp", got a string ("foo")');
   });
 
   it('formats one FILE:LINE:COLUMN: KEY.PATH: message line per issue', () => {

@@ -25,6 +25,8 @@ export interface Victoria {
   dataDir: string;
   /** Series matching `match` after a forced flush (GET /internal/force_flush, then /api/v1/export). */
   export(match?: string): Promise<ExportedSeries[]>;
+  /** Deletes the series matching `match` (so a later run's export starts empty). */
+  deleteSeries(match: string): Promise<void>;
   /** Polls export() until it holds at least `samples` samples (or the timeout), then returns it. */
   waitForSamples(samples: number, match?: string, timeoutMs?: number): Promise<ExportedSeries[]>;
   /** SIGTERM (VM flushes what it acknowledged) and waits for the exit. */
@@ -144,6 +146,10 @@ async function startVictoriaOnce(opts: StartVictoriaOptions): Promise<Victoria> 
       });
       if (!r.ok) throw new Error(`export: HTTP ${r.status}: ${await r.text()}`);
       return (await r.text()).split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as ExportedSeries);
+    },
+    async deleteSeries(match) {
+      const r = await fetch(`http://127.0.0.1:${ports.http}/api/v1/admin/tsdb/delete_series?${new URLSearchParams({ 'match[]': match })}`, { method: 'POST' });
+      if (!r.ok) throw new Error(`delete_series: HTTP ${r.status}: ${await r.text()}`);
     },
     async waitForSamples(samples, match, timeoutMs = 15_000) {
       const end = Date.now() + timeoutMs;

@@ -4,8 +4,10 @@
 //   <key_prefix>.<key_suffix> (<type>) <log time, s> <value> <tags>
 //   <key_prefix>.<key_suffix> (<type>) <log time, s> - <tags>  (not recorded: <why>)
 // Tags as the pushed points carry them: the group's tags sorted by name (values sanitised,
-// constants as configured), then the reference's own tags.
-import type { LogGroup, MetricType, ValueFormat } from '../../config/types.js';
+// constants as configured), then the reference's own tags. Names as push_type sends them (remote_write,
+// influx, otlp: the mapped metric name; remote_write: label names too; output/format/names.ts).
+import type { LogGroup, MetricType, PushType, ValueFormat } from '../../config/types.js';
+import { pushedName, pushedTagName } from '../../output/format/names.js';
 import type { Extractor } from '../../parse/extract.js';
 import { sanitizeTagValue } from '../../core/sanitize.js';
 import { formatPlain } from '../../stats/format.js';
@@ -19,11 +21,12 @@ export interface RefInfo {
 }
 
 /** The group's references, in the order the extractor flattens them (its `vals` index). */
-export function refInfos(g: LogGroup): RefInfo[] {
+export function refInfos(g: LogGroup, push: PushType = 'tsd'): RefInfo[] {
   const out: RefInfo[] = [];
   for (const m of g.metrics) {
     for (const r of m.reference) {
-      out.push({ type: m.type, base: `${g.key_prefix}.${m.key_suffix}`, ownTags: r.tags.map(([k, v]) => `${k}=${v}`).join(' '), format: m.format });
+      out.push({ type: m.type, base: pushedName(push, `${g.key_prefix}.${m.key_suffix}`),
+        ownTags: r.tags.map(([k, v]) => `${pushedTagName(push, k)}=${v}`).join(' '), format: m.format });
     }
   }
   return out;
@@ -35,8 +38,8 @@ export function positions(ex: Extractor): ReadonlyArray<string | undefined> {
 }
 
 /** The group tags of the line last extracted, as `name=value` sorted by name (constants included). */
-export function groupTagString(g: LogGroup, ex: Extractor): string {
-  return g.tags.map((t, i) => `${t.name}=${t.position === null ? t.value : sanitizeTagValue(ex.tagVals[i] ?? '')}`).join(' ');
+export function groupTagString(g: LogGroup, ex: Extractor, push: PushType = 'tsd'): string {
+  return g.tags.map((t, i) => `${pushedTagName(push, t.name)}=${t.position === null ? t.value : sanitizeTagValue(ex.tagVals[i] ?? '')}`).join(' ');
 }
 
 /** Why reference `i` recorded nothing for the line last extracted. */
@@ -62,8 +65,8 @@ export function notRecordedReason(ex: Extractor, i: number, format: ValueFormat)
 }
 
 /** The key lines for the line last extracted (Outcome.Matched). */
-export function keyLines(g: LogGroup, ex: Extractor, refs: RefInfo[], st: Style): string[] {
-  const gt = groupTagString(g, ex);
+export function keyLines(g: LogGroup, ex: Extractor, refs: RefInfo[], st: Style, push: PushType = 'tsd'): string[] {
+  const gt = groupTagString(g, ex, push);
   const ts = Math.floor(ex.t);
   const out: string[] = [];
   for (let i = 0; i < refs.length; i++) {

@@ -119,7 +119,7 @@ export async function runTestParser(config: Config, o: CliOptions, log: Logger):
   const out = new Output(stdout);
   const width = stdout.isTTY ? Math.max(40, (stdout.columns ?? 120) - INDENT.length - 2) : 240;
   const locators = group.re.map((src, i) => new RegexLocator(i, src, group.re_pieces[i] ?? [], group.regex_engine));
-  const refs = refInfos(group);
+  const refs = refInfos(group, config.settings.push_type);
 
   // ---- inputs
   const sources: Source[] = [];
@@ -333,7 +333,7 @@ export async function runTestParser(config: Config, o: CliOptions, log: Logger):
     const t = new Date(Math.floor(ex.t * 1000)).toISOString().replace('.000Z', 'Z');
     let b = `\n${where} ${st.green('matched')}${group!.re.length > 1 ? ` regex ${ex.matchedRegex + 1},` : ''} log time ${t}\n`;
     b += `${INDENT}${windowAround(text, 0, width).text}\n`;
-    for (const k of keyLines(group!, ex, refs, st)) b += `${INDENT}${k}\n`;
+    for (const k of keyLines(group!, ex, refs, st, config.settings.push_type)) b += `${INDENT}${k}\n`;
     return b;
   }
 

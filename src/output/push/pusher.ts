@@ -2,11 +2,14 @@
 // retry policy of spec section 7: on a connect/send failure move to the next push_host; after a full
 // round of failed hosts wait (push_wait doubling, capped, jittered). One warning per failed attempt,
 // never one per point. Every failure is one event that both logs and counts (pusher.send_errors).
+// A configuration problem (TLS certificate, credentials, path: transport/classify.ts) is no reason
+// to drop points nor to retry quietly: it is logged as an error at every attempt, and a round of
+// such failures waits the longest wait before the next.
 import { WarnLimiter, type Logger } from '../../core/log.js';
 import type { PushProto, PushType } from '../../config/types.js';
 import type { Registry, Series } from '../../selfstats/registry.js';
 import type { Point } from '../../core/types.js';
-import { backoffSeconds } from './backoff.js';
+import { BACKOFF_CAP_SECONDS, backoffSeconds } from './backoff.js';
 import { encodeLine, invalidReason } from '../format/opentsdb.js';
 import type { Batch, PointQueue } from './queue.js';
 import { errorText, type Endpoint, type Rejection, type SendOutcome, type Transport, type TransportFactory } from '../transport/transport.js';
@@ -48,6 +51,8 @@ export interface PusherConfig {
   registry: Registry;
   queue: PointQueue;
   onDone: (n: number) => void;   // points that left pending(): sent, rejected or invalid
+  /** A point as logged with a rejection (the way the server sees it); default: the OpenTSDB line. */
+  describe?: (p: Point) => string;
 }
 
 export class Pusher {
@@ -57,6 +62,7 @@ export class Pusher {
   private state: PusherState = 'idle';
   private failures = 0;
   private rounds = 0;
+  private misconfiguredRound = false;   // a failure of the current round was a configuration problem
   private roundStart = 0;
   private leftPrimaryAt = 0;
   private lastError: string | null = null;
@@ -139,7 +145,7 @@ export class Pusher {
       this.state = 'sending';
       const o = await this.attempt(rest);
       this.countConnects();
-      this.keySent.value += o.done - o.rejected.length;
+      this.keySent.value += o.done - o.rejected.reduce((n, r) => n + (r.count ?? 1), 0);
       this.byteSent.value += o.bytes;
       for (const r of o.rejected) this.reject(r, 'rejected');
       rest = rest.slice(o.done);
@@ -150,7 +156,7 @@ export class Pusher {
         continue;
       }
       if (this.closed) return false;
-      await this.failed(o.retry, rest.length);
+      await this.failed(o.retry, rest.length, o.misconfigured === true);
     }
     if (!this.closed) this.state = 'idle';
     return true;
@@ -190,10 +196,13 @@ export class Pusher {
 
   /** A point the server (or the OpenTSDB limits) refused: dropped for good, logged and counted. */
   private reject(r: Rejection, kind: 'rejected' | 'invalid'): void {
-    this.sendErrors.value++;
+    const count = r.count ?? 1;
+    this.sendErrors.value += count;
     const fields: Record<string, unknown> = { pusher_number: this.c.number, host: this.where(), error: r.error };
-    if (r.point) fields.point = encodeLine(r.point, 'tsd').slice(4);
-    const msg = kind === 'invalid' ? 'point not sendable, dropped' : 'point rejected by the server, dropped';
+    if (r.point) fields.point = this.c.describe ? this.c.describe(r.point) : encodeLine(r.point, 'tsd').slice(4);
+    if (count > 1) fields.points = count;
+    const msg = kind === 'invalid' ? 'point not sendable, dropped'
+      : count > 1 ? 'points rejected by the server, batch dropped' : 'point rejected by the server, dropped';
     this.limiter.warn(kind, this.where(), msg, fields);
   }
 
@@ -205,10 +214,11 @@ export class Pusher {
     }
     this.failures = 0;
     this.rounds = 0;
+    this.misconfiguredRound = false;
   }
 
   /** One failed attempt: one log line and one count, then fail over or back off. */
-  private async failed(why: string, waiting: number): Promise<void> {
+  private async failed(why: string, waiting: number, misconfigured: boolean): Promise<void> {
     if (this.failures === 0) this.roundStart = this.idx;
     this.failures++;
     this.sendErrors.value++;
@@ -224,13 +234,18 @@ export class Pusher {
       pusher_number: this.c.number, host: from, error: why, attempt: this.failures,
       points_waiting: waiting, queue_depth: this.c.queue.depth(),
     };
+    if (misconfigured) this.misconfiguredRound = true;
+    const say = (msg: string, f: Record<string, unknown>) => (misconfigured ? this.c.log.error(msg, f) : this.c.log.warn(msg, f));
     if (this.idx !== this.roundStart) {
-      this.c.log.warn('push failed, failing over to the next push_host', { ...fields, next_host: this.where() });
+      say(misconfigured ? 'push failed: configuration problem; failing over to the next push_host' : 'push failed, failing over to the next push_host',
+        { ...fields, next_host: this.where() });
       return;
     }
     this.rounds++;
-    const secs = backoffSeconds(this.rounds, this.c.pushWait, this.c.random) * this.c.backoffScale;
-    this.c.log.warn('push failed, retrying', { ...fields, next_host: this.where(), retry_in_s: Number(secs.toFixed(3)) });
+    const secs = (this.misconfiguredRound ? BACKOFF_CAP_SECONDS : backoffSeconds(this.rounds, this.c.pushWait, this.c.random)) * this.c.backoffScale;
+    this.misconfiguredRound = false;
+    say(misconfigured ? 'push failed: configuration problem; points kept, retrying at the longest wait' : 'push failed, retrying',
+      { ...fields, next_host: this.where(), retry_in_s: Number(secs.toFixed(3)) });
     this.state = 'backing_off';
     this.nextRetryAt = this.c.now() + secs * 1000;
     await this.sleep(secs * 1000);

@@ -1,34 +1,33 @@
-// OpenTSDB HTTP `/api/put?details` with keep-alive: JSON arrays of at most 50 points. At-least-once
-// (spec section 7): a chunk counts as sent only on a 2xx reply. 400 carries the details
-// `{errors: [{datapoint, error}], failed, success}`: the points it names are rejected for good, the
-// rest of the chunk was stored. A 400 without readable details (servers other than OpenTSDB answer
-// a bad body as a whole) is bisected until the bad points are alone. 5xx, other statuses, timeouts
-// and refused connections are retried by the pusher.
-import http from 'node:http';
+// OpenTSDB HTTP `/api/put?details` (push_path, TLS and credentials: httpclient.ts) with keep-alive:
+// JSON arrays of at most 50 points. At-least-once (spec section 7): a chunk counts as sent only on a
+// 2xx reply. 400 carries the details `{errors: [{datapoint, error}], failed, success}`: the points it
+// names are rejected for good, the rest of the chunk was stored. A 400 without readable details
+// (servers other than OpenTSDB answer a bad body as a whole) is bisected until the bad points are
+// alone. Other replies are classified as for every HTTP push (classify.ts).
 import stringify from 'fast-json-stable-stringify';
 import { encodeHttpBody, HTTP_MAX_POINTS, toJsonPoint } from '../format/opentsdb.js';
 import type { Point } from '../../core/types.js';
+import { classifyError, classifyStatus, snippet } from './classify.js';
+import { HttpClient, type HttpTarget, type Reply } from './httpclient.js';
 import {
-  errorText, retryOutcome,
+  retryOutcome,
   type Endpoint, type Rejection, type SendOutcome, type Transport, type TransportContext,
 } from './transport.js';
 
-const MAX_REPLY_BYTES = 1 << 20;
-
-interface Reply { status: number; body: string }
-type ChunkResult = { bytes: number; rejected: Rejection[]; retry: null } | { retry: string };
+type ChunkResult = { bytes: number; rejected: Rejection[]; retry: null } | { retry: string; misconfigured: boolean };
 
 export class HttpTransport implements Transport {
-  private agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  private seen = new WeakSet<object>();
-  private open = 0;
-  private nConnects = 0;
-  private closed = false;
+  private readonly client: HttpClient;
+  private readonly path: string;
 
-  constructor(readonly endpoint: Endpoint, private ctx: TransportContext) {}
+  /** `path`: push_path (default /api/put); `?details` is added. */
+  constructor(readonly endpoint: Endpoint, ctx: TransportContext, target: HttpTarget = NO_TLS, path = '/api/put') {
+    this.client = new HttpClient(endpoint, target, ctx.timeoutMs);
+    this.path = path + (path.includes('?') ? '&' : '?') + 'details';
+  }
 
-  connected(): boolean { return this.open > 0; }
-  connects(): number { return this.nConnects; }
+  connected(): boolean { return this.client.connected(); }
+  connects(): number { return this.client.connects(); }
 
   async send(points: Point[]): Promise<SendOutcome> {
     let done = 0;
@@ -37,7 +36,7 @@ export class HttpTransport implements Transport {
     for (let i = 0; i < points.length; i += HTTP_MAX_POINTS) {
       const chunk = points.slice(i, i + HTTP_MAX_POINTS);
       const r = await this.postChunk(chunk);
-      if (r.retry !== null) return retryOutcome(done, bytes, rejected, r.retry);
+      if (r.retry !== null) return retryOutcome(done, bytes, rejected, r.retry, r.misconfigured);
       done += chunk.length;
       bytes += r.bytes;
       rejected.push(...r.rejected);
@@ -46,31 +45,30 @@ export class HttpTransport implements Transport {
   }
 
   close(): void {
-    this.closed = true;
-    this.agent.destroy();
+    this.client.close();
   }
 
-  private where(): string { return `${this.endpoint.host}:${this.endpoint.port}`; }
-
   private async postChunk(chunk: Point[]): Promise<ChunkResult> {
-    const body = encodeHttpBody(chunk);
+    const body = Buffer.from(encodeHttpBody(chunk));
+    const c = this.client;
     let reply: Reply;
     try {
-      reply = await this.post(body);
+      reply = await c.post(this.path, body, { 'content-type': 'application/json' });
     } catch (e) {
-      return { retry: `POST http://${this.where()}/api/put: ${errorText(e)}` };
+      const v = classifyError(e);
+      return { retry: c.redact(`POST ${c.url(this.path)}: ${'why' in v ? v.why : ''}`), misconfigured: v.kind === 'misconfigured' };
     }
-    const bytes = Buffer.byteLength(body);
-    if (reply.status >= 200 && reply.status < 300) return { bytes, rejected: [], retry: null };
+    const bytes = body.length;
+    const text = c.redact(reply.body.toString('utf8'));
     if (reply.status === 400) {
-      const details = parseDetails(reply.body);
+      const details = parseDetails(text);
       if (details) return { bytes, rejected: matchRejections(chunk, details), retry: null };
     }
     if ((reply.status === 400 || reply.status === 413) && chunk.length > 1) return this.bisect(chunk);
-    if (reply.status === 400) {
-      return { bytes, rejected: [{ point: chunk[0]!, error: `HTTP 400: ${snippet(reply.body)}` }], retry: null };
-    }
-    return { retry: `POST http://${this.where()}/api/put: HTTP ${reply.status}: ${snippet(reply.body)}` };
+    const v = classifyStatus(reply.status, snippet(text));
+    if (v.kind === 'sent') return { bytes, rejected: [], retry: null };
+    if (v.kind === 'rejected') return { bytes, rejected: [{ point: chunk[0]!, error: v.why, count: chunk.length }], retry: null };
+    return { retry: `POST ${c.url(this.path)}: ${v.why}`, misconfigured: v.kind === 'misconfigured' };
   }
 
   private async bisect(chunk: Point[]): Promise<ChunkResult> {
@@ -81,46 +79,9 @@ export class HttpTransport implements Transport {
     if (b.retry !== null) return b;
     return { bytes: a.bytes + b.bytes, rejected: [...a.rejected, ...b.rejected], retry: null };
   }
-
-  /** One POST; a request that failed on a reused keep-alive socket the server had closed is resent once. */
-  private async post(body: string): Promise<Reply> {
-    try {
-      return await this.request(body);
-    } catch (e) {
-      if (this.closed || !(e as { reused?: boolean }).reused) throw e;
-      return this.request(body);
-    }
-  }
-
-  private request(body: string): Promise<Reply> {
-    return new Promise((resolve, reject) => {
-      const req = http.request({
-        host: this.endpoint.host, port: this.endpoint.port, method: 'POST', path: '/api/put?details',
-        agent: this.agent, timeout: this.ctx.timeoutMs,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      }, (res) => {
-        const parts: Buffer[] = [];
-        let size = 0;
-        res.on('data', (b: Buffer) => { if (size < MAX_REPLY_BYTES) { parts.push(b); size += b.length; } });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString('utf8') }));
-        res.on('error', reject);
-      });
-      req.on('socket', (s) => {
-        if (this.seen.has(s)) return;
-        this.seen.add(s);
-        this.nConnects++;
-        this.open++;
-        s.once('close', () => { this.open--; });
-      });
-      req.on('timeout', () => req.destroy(new Error(`request timeout after ${this.ctx.timeoutMs} ms`)));
-      req.on('error', (e) => {
-        if (req.reusedSocket && (e as NodeJS.ErrnoException).code === 'ECONNRESET') Object.assign(e, { reused: true });
-        reject(e);
-      });
-      req.end(body);
-    });
-  }
 }
+
+const NO_TLS: HttpTarget = { tls: false, ca: null, insecure: false, headers: {}, secrets: [] };
 
 interface Details {
   failed: number;
@@ -169,9 +130,4 @@ function matchRejections(chunk: Point[], d: Details): Rejection[] {
   const unnamed = Math.min(d.failed, chunk.length) - d.errors.length;
   for (let i = 0; i < unnamed; i++) out.push({ point: null, error: 'server reported a failed point without naming it' });
   return out;
-}
-
-function snippet(s: string): string {
-  const t = s.replace(/\s+/g, ' ').trim();
-  return t.length > 300 ? t.slice(0, 300) + '...' : t;
 }

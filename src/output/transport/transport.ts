@@ -14,6 +14,7 @@ export interface Endpoint {
 export interface Rejection {
   point: Point | null;   // null when the server's reply could not be tied to a point
   error: string;
+  count?: number;        // points this rejection stands for (a whole batch refused at once); default 1
 }
 
 /**
@@ -26,6 +27,8 @@ export interface SendOutcome {
   bytes: number;              // bytes handed to the kernel / posted for the finished points
   rejected: Rejection[];
   retry: string | null;       // why the rest must be retried (connect refused, 5xx, timeout ...)
+  /** The retry is for a configuration problem (TLS certificate, credentials, path): see classify.ts. */
+  misconfigured?: boolean;
 }
 
 export interface TransportContext {
@@ -60,6 +63,6 @@ export function errorText(e: unknown): string {
   return String(e);
 }
 
-export function retryOutcome(done: number, bytes: number, rejected: Rejection[], why: string): SendOutcome {
-  return { done, bytes, rejected, retry: why };
+export function retryOutcome(done: number, bytes: number, rejected: Rejection[], why: string, misconfigured = false): SendOutcome {
+  return misconfigured ? { done, bytes, rejected, retry: why, misconfigured } : { done, bytes, rejected, retry: why };
 }
