@@ -60,18 +60,13 @@ export function fpPrefixMatch(head: Uint8Array, fp: string, minLen = 0): number 
   if (fp === '') return minLen <= 0 ? 0 : -1;
   const t = fpParse(fp);
   if (!t) return -1;
-  const [t1, t2] = t;
-  let h1 = H1;
-  let h2 = H2;
-  const n = Math.min(head.length, FINGERPRINT_BYTES);
-  for (let i = 0; i < n; i++) {
-    const b = head[i];
-    h1 = Math.imul(h1 ^ b, 0x01000193);
-    h2 = Math.imul(h2 ^ b, 0x5bd1e995);
-    h2 ^= h2 >>> 15;
-    if (i + 1 >= minLen && (h1 | 0) === t1 && (h2 | 0) === t2) return i + 1;
-  }
-  return -1;
+  let found = -1;
+  fpScanPrefixes(head, new Map([[t[0], true]]), (len, _h1, h2) => {
+    if (len < minLen || h2 !== t[1]) return false;
+    found = len;
+    return true;
+  });
+  return found;
 }
 
 /** Reads up to FINGERPRINT_BYTES at offset 0 of an open file. */
@@ -94,9 +89,10 @@ export function fpParse(fp: string): [number, number] | null {
 
 /**
  * Calls visit(len, h1, h2) for every prefix length of head (up to FINGERPRINT_BYTES) whose first
- * hash word is a key of `byH1`: one pass over head, whatever the number of fingerprints looked for.
+ * hash word is a key of `byH1`, until it returns true: one pass over head, whatever the number of
+ * fingerprints looked for.
  */
-export function fpScanPrefixes(head: Uint8Array, byH1: ReadonlyMap<number, unknown>, visit: (len: number, h1: number, h2: number) => void): void {
+export function fpScanPrefixes(head: Uint8Array, byH1: ReadonlyMap<number, unknown>, visit: (len: number, h1: number, h2: number) => boolean | void): void {
   let h1 = H1;
   let h2 = H2;
   const n = Math.min(head.length, FINGERPRINT_BYTES);
@@ -105,6 +101,6 @@ export function fpScanPrefixes(head: Uint8Array, byH1: ReadonlyMap<number, unkno
     h1 = Math.imul(h1 ^ b, 0x01000193);
     h2 = Math.imul(h2 ^ b, 0x5bd1e995);
     h2 ^= h2 >>> 15;
-    if (byH1.has(h1 | 0)) visit(i + 1, h1 | 0, h2 | 0);
+    if (byH1.has(h1 | 0) && visit(i + 1, h1 | 0, h2 | 0) === true) return;
   }
 }

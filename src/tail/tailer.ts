@@ -15,7 +15,7 @@ import { Discovery } from './discovery.js';
 import { decide, liveIndex } from './decide.js';
 import { FileMachine } from './file.js';
 import { inodeKey, newGroup, type GroupState } from './group.js';
-import type { TailHost, Tunables } from './host.js';
+import type { Tunables } from './host.js';
 import { openAt } from './open.js';
 import { Pump, SinkError } from './pump.js';
 import { DEFAULT_CHUNK_BYTES, type ContentReader, type ReaderOptions } from './reader.js';
@@ -40,7 +40,7 @@ const SWEEP_PER_TICK = 100;
 
 export type { TailGroup, TailSink, TailManagerOptions, TailPosition, TailFileStatus, FirstTime, Restored, GroupRecord, TailProgress } from './types.js';
 
-export class TailManager implements TailHost {
+export class TailManager {
   /** Resolves at the end of a --once run (every file read to its end) and after stop(). */
   readonly done: Promise<void>;
   readonly tune: Tunables;
@@ -255,10 +255,12 @@ export class TailManager implements TailHost {
 
   // ---------------------------------------------------------------- TailHost: open files
 
+  /** How readers are opened: chunk size, line bound, the path as the file system takes it. */
   readerOptions(fsPath: string | Buffer): ReaderOptions {
     return { chunkBytes: this.tune.chunkBytes, maxLineBytes: this.opts.maxLineBytes, fsPath };
   }
 
+  /** Registers an open file: watchers, caught-up tracking; queues it for a first turn. */
   addSlot(g: GroupState, p: string, fsPath: string | Buffer, reader: ContentReader): Slot {
     const s = new Slot(g, p, fsPath, reader);
     g.slots.set(p, s);
@@ -274,6 +276,7 @@ export class TailManager implements TailHost {
     return s;
   }
 
+  /** The open file is now known under another name: drained before the backlog moves on. */
   moveSlot(s: Slot, p: string, fsPath: string | Buffer): void {
     const g = s.group;
     this.log.info('file renamed, following it under its new name', { group: g.cfg.name, path: s.path, new_path: p });
@@ -294,6 +297,7 @@ export class TailManager implements TailHost {
     this.pump.enqueue(s);
   }
 
+  /** Closes a file without emitting anything more. */
   dropSlot(s: Slot): void {
     const g = s.group;
     if (s.state === 'closed') return;
@@ -317,11 +321,13 @@ export class TailManager implements TailHost {
     this.checkOnceDone();
   }
 
+  /** Remembers what was read of the file in its group's ledger. */
   retire(s: Slot): void {
     const id = s.reader.identity();
     s.group.ledger.add({ path: s.path, ...id, offset: s.reader.consumed, done: true, compressed: s.compressed });
   }
 
+  /** Keeps the group's count of files with something left to read in step with s. */
   updateBehind(s: Slot): void {
     const behind = s.behind();
     if (behind === s.counted) return;
@@ -330,6 +336,7 @@ export class TailManager implements TailHost {
     if (!behind) this.updateGroupIdle(s.group);
   }
 
+  /** A rescan of g soon (a directory event, a truncation, a pending file), at most one waiting. */
   scheduleRescan(g: GroupState, delayMs = this.tune.rescanDelayMs): void {
     if (g.rescanTimer || this.stopped || g.removed) return;
     g.rescanTimer = this.sched.after(delayMs, () => { g.rescanTimer = null; this.rescanNow(g); });
@@ -337,6 +344,7 @@ export class TailManager implements TailHost {
 
   // ---------------------------------------------------------------- TailHost: the backlog
 
+  /** The backlog file of g reached its end, or a file g waited for was drained: opens the next. */
   advance(g: GroupState): void {
     if (g.removed || this.stopped || !g.scanned || g.scanning && g.scanFirst) return;
     if (g.active || g.activating || g.scanFirst || g.draining.size > 0) return;
@@ -384,6 +392,7 @@ export class TailManager implements TailHost {
     this.log.error(`unexpected error ${what}`, { group: g.cfg.name, error: e instanceof Error ? e.stack ?? e.message : String(e) });
   }
 
+  /** s reached its end for the first time: if it is its group's backlog file, the next may start. */
   firstPassDone(s: Slot): void {
     const g = s.group;
     if (g.active !== s) return;
@@ -399,6 +408,7 @@ export class TailManager implements TailHost {
     this.advance(g);
   }
 
+  /** --once: whether g may open its next file now (a bound on files open at once). */
   mayOpen(g: GroupState): boolean {
     if (!this.opts.once) return true;
     if (this.onceOpen < this.tune.onceMaxOpen) return true;

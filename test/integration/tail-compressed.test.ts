@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { gunzipByteAtATime } from '../helpers/gunzip.js';
 import { Daemon, configText, finalCounts, lastPoints, numLines, promCounter, rmrf, simpleGroup, sleep, tempDir, type LogLine } from './helpers/tail.js';
 
 const ZSTD = typeof (zlib as { createZstdDecompress?: unknown }).createZstdDecompress === 'function';
@@ -20,17 +21,7 @@ let expectedSeq = 0;
 const files: Record<string, string> = {};
 
 /** Gunzip fed one byte at a time: what it gives before the damage. */
-async function byteAtATime(data: Buffer): Promise<string> {
-  const z = zlib.createGunzip();
-  const out: Buffer[] = [];
-  z.on('data', (b: Buffer) => out.push(b));
-  let failed = false;
-  let settle: (() => void) | null = null;
-  z.on('error', () => { failed = true; settle?.(); });
-  for (let i = 0; i < data.length && !failed; i++) await new Promise<void>((r) => { settle = r; z.write(data.subarray(i, i + 1), () => r()); });
-  z.destroy();
-  return Buffer.concat(out).toString('utf8');
-}
+const byteAtATime = async (data: Buffer): Promise<string> => (await gunzipByteAtATime(data)).toString('utf8');
 
 /** gzip of a + b, with a full flush after a whose next block header is then made invalid (BTYPE 11). */
 async function corruptAfter(a: string, b: string): Promise<Buffer> {

@@ -95,6 +95,15 @@ function startWriter(d: string, perFile: number, rate: number, mode: string): Pr
   });
 }
 
+/** setup() and a collector started on it, with the writer going. */
+async function startLive(tag: string, mode: 'create' | 'copytruncate', perFile: number): Promise<{ d: Daemon; lr: string; lrState: string; writer: Promise<number[]> }> {
+  const { conf, lr, lrState } = setup(tag, mode);
+  const d = new Daemon(['-c', conf, '--dry-run']);
+  daemons.push(d);
+  await d.started();
+  return { d, lr, lrState, writer: startWriter(dir, perFile, 400, mode) };
+}
+
 function setup(tag: string, mode: 'create' | 'copytruncate', settings: Record<string, unknown> = {}): { conf: string; lr: string; lrState: string } {
   dir = tempDir(tag);
   for (const t of ['app1', 'app2']) fs.writeFileSync(path.join(dir, `${t}.log`), '');
@@ -165,11 +174,7 @@ async function regexFailures(d: Daemon): Promise<number> {
 
 describe('live tailing with logrotate (CLI, daemon mode)', () => {
   it('create, compress, delaycompress: every line written counted once, no regex failure', async () => {
-    const { conf, lr, lrState } = setup('lrc', 'create');
-    const d = new Daemon(['-c', conf, '--dry-run']);
-    daemons.push(d);
-    await d.started();
-    const writer = startWriter(dir, 6000, 400, 'create');
+    const { d, lr, lrState, writer } = await startLive('lrc', 'create', 6000);
     const rotations = await rotateWhile(writer, lr, lrState);
     const counts = await writer;
     await caughtUp(d);
@@ -182,11 +187,7 @@ describe('live tailing with logrotate (CLI, daemon mode)', () => {
   }, 120_000);
 
   it('copytruncate, compress, delaycompress: every line in the files counted once; a copy window read from the copy', async () => {
-    const { conf, lr, lrState } = setup('lrt', 'copytruncate');
-    const d = new Daemon(['-c', conf, '--dry-run']);
-    daemons.push(d);
-    await d.started();
-    const writer = startWriter(dir, 6000, 400, 'copytruncate');
+    const { d, lr, lrState, writer } = await startLive('lrt', 'copytruncate', 6000);
     const rotations = await rotateWhile(writer, lr, lrState, async (k, rot) => {
       if (k !== 3) { await rot(); return; }
       // the collector stopped across a rotation: what it had not read is only in the copy

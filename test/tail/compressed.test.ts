@@ -12,6 +12,7 @@ import { fingerprint } from '../../src/tail/fingerprint.js';
 import { probe } from '../../src/tail/probe.js';
 import type { LineBatch } from '../../src/core/types.js';
 import { rmrf, tempDir } from './helpers/util.js';
+import { gunzipByteAtATime } from '../helpers/gunzip.js';
 
 let dir: string;
 beforeEach(() => { dir = tempDir('gz-'); });
@@ -35,19 +36,7 @@ async function readAll(r: CompressedReader, chunk = 4096): Promise<LineBatch[]> 
   return out;
 }
 
-/** What a gunzip fed one byte at a time outputs before it fails (the oracle for damaged files). */
-async function byteAtATime(data: Buffer): Promise<Buffer> {
-  const z = zlib.createGunzip();
-  const out: Buffer[] = [];
-  z.on('data', (b: Buffer) => out.push(b));
-  let failed = false;
-  let settle: (() => void) | null = null;
-  z.on('error', () => { failed = true; settle?.(); });
-  for (let i = 0; i < data.length && !failed; i++) await new Promise<void>((r) => { settle = r; z.write(data.subarray(i, i + 1), () => r()); });
-  if (!failed) await new Promise<void>((r) => { settle = r; z.end(() => r()); }); // the trailer's check
-  z.destroy();
-  return Buffer.concat(out);
-}
+const byteAtATime = gunzipByteAtATime;
 
 const completeLines = (b: Buffer) => { const s = b.toString('utf8'); return s.slice(0, s.lastIndexOf('\n') + 1).split('\n').slice(0, -1); };
 

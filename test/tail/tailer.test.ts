@@ -19,6 +19,17 @@ function make(...args: Parameters<typeof harness>): Harness {
   return h;
 }
 
+/** An empty app.log, a group on `glob`, started: the rotation tests' first steps. */
+async function startOnEmpty(glob: string): Promise<{ f: string; c: Collector; log: MemLog; h: Harness }> {
+  const f = p('app.log');
+  fs.writeFileSync(f, '');
+  const c = new Collector();
+  const log = new MemLog();
+  const h = make([group('g', [glob])], c.sink, { log });
+  await h.m.start();
+  return { f, c, log, h };
+}
+
 describe('TailManager: start positions', () => {
   it('files present at start-up start at their end; fromStart reads them whole', async () => {
     write(p('a.log'), ['old 1', 'old 2']);
@@ -109,11 +120,7 @@ describe('TailManager: rotation', () => {
   });
 
   it('rename rotation with the new file created empty: keeps reading the old file until it is quiet', async () => {
-    const f = p('app.log');
-    fs.writeFileSync(f, '');
-    const c = new Collector();
-    const h = make([group('g', [p('*.log')])], c.sink);
-    await h.m.start();
+    const { f, c, h } = await startOnEmpty(p('*.log'));
     const fd = fs.openSync(f, 'a');
     fs.writeSync(fd, 'a\n');
     fs.renameSync(f, p('app.log.1'));
@@ -137,12 +144,7 @@ describe('TailManager: rotation', () => {
   });
 
   it('copytruncate with a glob on the live file only: read from the start after the truncation, even when regrown past the old offset', async () => {
-    const f = p('app.log');
-    fs.writeFileSync(f, '');
-    const c = new Collector();
-    const log = new MemLog();
-    const h = make([group('g', [f])], c.sink, { log });
-    await h.m.start();
+    const { f, c, log, h } = await startOnEmpty(p('app.log'));
     write(f, nums(0, 10));
     await h.tick(100);
     fs.copyFileSync(f, p('app.log.1'));
@@ -158,11 +160,7 @@ describe('TailManager: rotation', () => {
   });
 
   it('copytruncate with a glob matching the copy: lines written after the last read and before the copy come from the copy', async () => {
-    const f = p('app.log');
-    fs.writeFileSync(f, '');
-    const c = new Collector();
-    const h = make([group('g', [p('app.log*')])], c.sink);
-    await h.m.start();
+    const { f, c, h } = await startOnEmpty(p('app.log*'));
     const L = (a: number, b: number) => nums(a, b, 'a line long enough for 1 KB of content in a few lines:');
     write(f, L(0, 100));
     await h.tick(100);
@@ -182,12 +180,7 @@ describe('TailManager: rotation', () => {
   });
 
   it('deletion: the file is read to its end (partial line included) and closed; a new file there is read whole', async () => {
-    const f = p('app.log');
-    fs.writeFileSync(f, '');
-    const c = new Collector();
-    const log = new MemLog();
-    const h = make([group('g', [p('*.log')])], c.sink, { log });
-    await h.m.start();
+    const { f, c, log, h } = await startOnEmpty(p('*.log'));
     write(f, ['x1']);
     fs.appendFileSync(f, 'x2 partial');
     fs.unlinkSync(f);
@@ -201,12 +194,7 @@ describe('TailManager: rotation', () => {
   });
 
   it('a glob matching the rotated name: the reader follows the file, nothing is read twice', async () => {
-    const f = p('app.log');
-    fs.writeFileSync(f, '');
-    const c = new Collector();
-    const log = new MemLog();
-    const h = make([group('g', [p('app.log*')])], c.sink, { log });
-    await h.m.start();
+    const { f, c, log, h } = await startOnEmpty(p('app.log*'));
     write(f, nums(0, 5));
     await h.tick(100);
     fs.renameSync(f, p('app.log.1'));
