@@ -229,6 +229,8 @@ describe('TailManager: --once', () => {
       // one file to its end before the next
       const order = c.received.map((r) => r.batch.path).filter((x, i, a) => i === 0 || a[i - 1] !== x);
       expect(order.length).toBe(5);
+      // the progress line's figures: file 5 of 5, every byte on disk read
+      expect(h.m.progress()).toEqual({ file: 5, files: 5, diskBytes: 5 * fs.statSync(p('f0.log')).size });
     }
     expect(runs[0]).toEqual(runs[1]);
   });
