@@ -60,7 +60,7 @@ export class Discovery {
       g.scanning = false;
     }
     g.scanFirst = false;
-    this.host.advance(g);
+    this.host.backlog.advance(g);
   }
 
   private async expand(g: GroupState): Promise<{ matches: GlobMatch[]; skipped: string[]; deps: GlobResult['deps'] }> {
@@ -89,7 +89,7 @@ export class Discovery {
     for (const p of g.pending.keys()) if (!matched.has(p)) g.pending.delete(p);
     for (const p of g.seen.keys()) if (!matched.has(p)) g.seen.delete(p);
     for (const p of g.warned.keys()) if (!matched.has(p)) this.host.events.forget(g, p);
-    for (const p of [...g.series.keys()]) if (!matched.has(p)) this.host.forgetPath(g, p);
+    for (const p of [...g.series.keys()]) if (!matched.has(p)) this.host.open.forgetPath(g, p);
     if (g.capped && fileCount(g) < g.maxFiles) g.capped = false;
     if (g.pending.size > 0) g.retry = true;
   }
@@ -145,7 +145,7 @@ export class Discovery {
       }
       return false;
     }
-    this.host.moveSlot(open, m.path, m.fsPath);
+    this.host.open.move(open, m.path, m.fsPath);
     return true;
   }
 
@@ -162,7 +162,7 @@ export class Discovery {
       case 'pending': {
         const cur = g.pending.get(p);
         if (!cur || cur.size !== pr.size) g.pending.set(p, { fsPath: pr.fsPath, since: this.host.sched.now(), size: pr.size });
-        this.host.scheduleRescan(g, this.host.tune.grace); // looked at again even if nothing else happens
+        this.host.changes.scheduleRescan(g, this.host.tune.grace); // looked at again even if nothing else happens
         return;
       }
       case 'known':
@@ -171,7 +171,7 @@ export class Discovery {
         return;
       case 'tail': {
         const r = openAt(this.host, g, pr, d.start, d.why);
-        if (r) this.host.addSlot(g, p, pr.fsPath, r);
+        if (r) this.host.open.add(g, p, pr.fsPath, r);
         return;
       }
       case 'read': {
@@ -180,7 +180,7 @@ export class Discovery {
         const firstTime = this.host.firstTime && lines.length ? this.host.firstTime(g.cfg.name, lines) : NaN;
         const c: Candidate = { path: p, fsPath: pr.fsPath, probe: pr, start: d.start, firstTime, mtimeMs: pr.mtimeMs, why: d.why };
         g.backlog = readingOrder([...g.backlog, c]);
-        if (!initial) this.host.advance(g);
+        if (!initial) this.host.backlog.advance(g);
       }
     }
   }

@@ -52,21 +52,21 @@ export class FileMachine {
       if (e instanceof SinkError) throw e;
       this.warn.warn('read_error', s.path, 'error reading file', { group: s.group.cfg.name, error: e instanceof Error ? e.message : String(e) });
       if (r.format !== 'plain' || this.host.opts.once) await this.finish(s, 'unreadable');
-      else this.host.updateBehind(s);
+      else this.host.open.updateBehind(s);
       return;
     }
     if (end === 'gone') return;
     if (end === 'more') {
-      if (s.group.active === s && r.readPos >= s.firstPassEnd) this.host.firstPassDone(s);
+      if (s.group.active === s && r.readPos >= s.firstPassEnd) this.host.backlog.firstPassDone(s);
       if (s.state !== 'leaving') s.state = 'reading';
       this.host.pump.enqueue(s);
-      this.host.updateBehind(s);
+      this.host.open.updateBehind(s);
       return;
     }
     if (s.state === 'fresh' || s.state === 'reading') s.state = 'idle';
     const g = s.group;
-    this.host.firstPassDone(s);
-    if (g.draining.delete(s)) this.host.advance(g);
+    this.host.backlog.firstPassDone(s);
+    if (g.draining.delete(s)) this.host.backlog.advance(g);
     if (r.format !== 'plain' || this.host.opts.once) { await this.finish(s, 'read'); return; }
     try {
       await this.checkRotation(s, r as FileReader);
@@ -74,7 +74,7 @@ export class FileMachine {
       if (e instanceof SinkError) throw e;
       this.warn.warn('rotation_error', s.path, 'error checking file rotation', { group: g.cfg.name, error: e instanceof Error ? e.message : String(e) });
     }
-    this.host.updateBehind(s);
+    this.host.open.updateBehind(s);
   }
 
   /** Reads up to turnBytes: 'eof' at the end, 'more' when there is more, 'gone' when the slot changed meanwhile. */
@@ -139,10 +139,10 @@ export class FileMachine {
       await this.emit(s, old, b);
       if (s.state === 'closed' || this.host.stopped || s.reader !== old) return;
     }
-    this.host.retire(s);
+    this.host.open.retire(s);
     this.host.log.info('file rotated, reading the new file from its start', { group: g.cfg.name, path: s.path, old_ino: old.ino, offset: old.consumed });
-    this.host.dropSlot(s);
-    this.host.scheduleRescan(g, 0);
+    this.host.open.drop(s);
+    this.host.changes.scheduleRescan(g, 0);
   }
 
   /**
@@ -153,19 +153,19 @@ export class FileMachine {
   private truncated(s: Slot, r: FileReader): void {
     const g = s.group;
     this.host.log.info('file truncated, reading it from its start', { group: g.cfg.name, path: s.path, offset: r.consumed, size: r.size });
-    if (!this.host.opts.once) this.host.retire(s);
+    if (!this.host.opts.once) this.host.open.retire(s);
     r.resetToStart();
     if (this.host.opts.once || !g.cfg.globs.some((x) => hasMagic(x))) {
       s.state = 'reading';
       this.host.pump.enqueue(s);
-      this.host.updateBehind(s);
+      this.host.open.updateBehind(s);
       return;
     }
     s.state = 'held';
     g.held.push(s);
     g.scanFirst = true;
-    this.host.updateBehind(s);
-    this.host.scheduleRescan(g, 0);
+    this.host.open.updateBehind(s);
+    this.host.changes.scheduleRescan(g, 0);
   }
 
   /** Read to its end (or could not be read): emit the partial line, record it, close. */
@@ -188,12 +188,12 @@ export class FileMachine {
     } else if (why !== 'read') {
       this.host.log.info(`file ${why}: read to its end and closed`, fields);
     }
-    this.host.retire(s);
-    this.host.dropSlot(s);
+    this.host.open.retire(s);
+    this.host.open.drop(s);
   }
 
   async emit(s: Slot, r: ContentReader, batch: LineBatch): Promise<void> {
-    const [lineRead, byteRead] = s.series ??= this.host.fileSeries(s.group, s.path);
+    const [lineRead, byteRead] = s.series ??= this.host.open.series(s.group, s.path);
     lineRead.value += batch.lines.length;
     byteRead.value += batch.bytes;
     s.group.hadData = true;

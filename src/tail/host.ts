@@ -16,5 +16,4 @@ export interface Tunables {
 /** What the parts of the stage use of the manager. */
 export type TailHost = Pick<TailManager,
   | 'opts' | 'tune' | 'sched' | 'log' | 'events' | 'pump' | 'watcher' | 'firstTime' | 'fdReserve' | 'dirs' | 'stopped'
-  | 'readerOptions' | 'addSlot' | 'moveSlot' | 'dropSlot' | 'retire' | 'updateBehind' | 'scheduleRescan'
-  | 'advance' | 'firstPassDone' | 'fileSeries' | 'forgetPath' | 'mayOpen'>;
+  | 'readerOptions' | 'open' | 'backlog' | 'changes' | 'discovery'>;
