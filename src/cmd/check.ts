@@ -24,10 +24,17 @@
 //     keys: <n> series per combination of <tag names> (or "<n> series" without line tags)
 //       <meter|histogram|counter> <key_prefix>.<key_suffix>.{<stats>}
 //         <tag names and reference tags>  <- <value source>
+//     limits: max_tag_values <n>, max_keys <n>; worst case <n> keys, about <size>
+//       tag <name> = $<pos> (<group>) can take any number of values
 //
 //   warnings:
 //     log group <name>: <glob> matches no file now
 //     log group <name>: <why its journal cannot be read now>
+//     log group <name>: regex <i>/<n> <regex>: V8 cannot bound it (...); ... use regex_engine: re2
+//     log group <name>: regex <i>/<n>, piece <p> (config line <l>): extended style removes every space ...
+//     log group <name>: date layout "<format>" has no day (02, _2 or 2): ...
+//     log group <name>: <path> matches the globs but not filename_match; it would be skipped
+//     log group <name>: cannot read <path>: <reason>
 import type { Config, LogGroup, MetricDef, Reference } from '../config/types.js';
 import { planGroup } from '../tail/plan.js';
 import type { FirstTime } from '../tail/types.js';
@@ -36,11 +43,17 @@ import { STDIN_PATH } from '../input/stdin.js';
 import { groupCount } from '../parse/matcher.js';
 import { checkDirectory, checkSystemJournal } from '../input/journal/access.js';
 import { formatBytes, makeStyle, useColour, type Style } from './style.js';
+import { linearTime } from '../parse/runaway.js';
+import { layoutGaps } from '../parse/date.js';
+import { RUNAWAY_MS } from '../parse/extract.js';
+import { STUCK_MS } from '../process/parallel/workers.js';
+import { limitsReport } from './limits.js';
 
 export const STATS: Record<MetricDef['type'], string[]> = {
   meter: ['count', 'rate._1min', 'rate._5min', 'rate._15min'],
   counter: ['count'],
   histogram: ['min', 'max', 'mean', 'std-dev', 'p50', 'p75', 'p95', 'p99', 'p999', 'sample_size'],
+  distinct: ['distinct.count', 'distinct.count_total'],
 };
 
 const plural = (n: number, one: string, many = one + 's'): string => `${n} ${n === 1 ? one : many}`;
@@ -90,6 +103,7 @@ async function groupReport(g: LogGroup, st: Style, warnings: string[], firstTime
   }
   if (g.journal) s += journalReport(g, st, warnings);
   if (g.filename_match) s += `  filename_match: ${g.filename_match}\n`;
+  warnings.push(...regexWarnings(g));
   g.re.forEach((_, i) => {
     const pieces = g.re_pieces[i]?.length ?? 1;
     s += `  regex ${i + 1}/${g.re.length}: ${plural(pieces, 'piece')}, ${plural(g.expected_matches, 'group')}, regex_engine ${g.regex_engine}\n`;
@@ -120,7 +134,40 @@ async function groupReport(g: LogGroup, st: Style, warnings: string[], firstTime
     const w = Math.max(...rows.map(([t]) => t.length));
     for (const [tags, src] of rows) s += `      ${tags.padEnd(w)}  <- ${src}\n`;
   }
-  return s;
+  return s + limitsReport(g, st, warnings);
+}
+
+/**
+ * Regexes and layouts that pass the config checks but will not do what was meant: regexes V8 cannot
+ * bound (parse/runaway.ts), spaces extended style removes between tokens, date layouts lacking a
+ * day, month or hour.
+ */
+function regexWarnings(g: LogGroup): string[] {
+  const w: string[] = [];
+  const at = `log group ${g.name}`;
+  const why = 'V8 cannot bound it (a lookaround, a backreference or a large {n,m}): one line can keep it busy for minutes';
+  g.re.forEach((src, i) => {
+    if (g.regex_engine === 'js' && !linearTime(src)) {
+      w.push(`${at}: regex ${i + 1}/${g.re.length} ${src}: ${why}; its lines are extracted in a parse worker that cuts a line off after ${STUCK_MS} ms. ` +
+        'Rewrite it without them, or use regex_engine: re2 (linear time; no lookarounds or backreferences)');
+    }
+    (g.re_pieces[i] ?? []).forEach((p, k) => {
+      if (p.spaced !== undefined) {
+        w.push(`${at}: regex ${i + 1}/${g.re.length}, piece ${k + 1} (config line ${p.line}): extended style removes every space, so ` +
+          `'${p.spaced}' is read as '${p.spaced.replace(/ /g, '')}'; write a space the line holds as \\s or \\x20`);
+      }
+    });
+  });
+  for (const t of g.transform) {
+    for (const op of t.operations) {
+      if (!linearTime(op.regex)) w.push(`${at}: transform of $${t.position}, regex ${op.regex}: ${why}; its lines are extracted in a parse worker that cuts a line off after ${STUCK_MS} ms. Rewrite it without them`);
+    }
+  }
+  if (g.filename_match && !linearTime(g.filename_match)) {
+    w.push(`${at}: filename_match ${g.filename_match}: ${why}; a path it takes more than ${RUNAWAY_MS} ms on is skipped. Rewrite it without them`);
+  }
+  for (const gap of layoutGaps(g.date.format)) w.push(`${at}: date layout ${JSON.stringify(g.date.format)} has ${gap}`);
+  return w;
 }
 
 /** The journal line: where, which entries, the fields' positions; a warning when it cannot be read now. */

@@ -1,15 +1,17 @@
 // The daemon: builds the stages in data-path order (output, engine, tailers), runs the wall-clock
-// timers (quiet-log flush, internal stats, checkpoints), handles signals, and stops the stages in
-// reverse order. The wall clock enters here and nowhere below.
+// timers (quiet-log flush, internal stats, checkpoints), reloads on SIGHUP, and on a stop signal
+// stops the stages in reverse order (shutdown.ts). The wall clock enters here and nowhere below.
 import { hostname } from 'node:os';
 import type { Config, LogGroup } from '../config/types.js';
 import type { CliOptions } from './options.js';
 import type { Logger } from '../core/log.js';
+import type { Signals } from './signals.js';
 import { loadConfig, formatIssues } from '../config/load.js';
 import { Registry } from '../selfstats/registry.js';
 import { registryPoints } from '../selfstats/points.js';
 import { serveStatus } from '../selfstats/serve.js';
 import { LagTracker } from '../selfstats/lag.js';
+import { Events } from '../core/events.js';
 import { Engine } from '../process/engine.js';
 import { TailManager, type TailGroup } from '../tail/tailer.js';
 import { makeOutput } from '../output/make.js';
@@ -17,26 +19,26 @@ import { Checkpointer } from '../state/checkpointer.js';
 import { shiftedClock } from '../core/clock.js';
 import { systemScheduler } from '../core/scheduler.js';
 import { firstTimeOf } from './firsttime.js';
+import { closeStages, flushAndDrain, type RunStages } from './shutdown.js';
 
 const CHECKPOINT_EVERY_MS = 5_000;
 const QUIET_CHECK_MS = 1_000;
-const SHUTDOWN_FLUSH_MS = 10_000;
-const SHUTDOWN_CLOSE_MS = 2_000;
 
 export function tailGroups(config: Config, o: CliOptions): TailGroup[] {
   return config.groups.map((g) => ({ name: g.name, globs: g.files, pollFile: g.poll_file, fromStart: g.parse_from_start || o.parseFromStart, maxFiles: g.max_files }));
 }
 
-export async function runDaemon(initial: Config, o: CliOptions, log: Logger): Promise<number> {
+export async function runDaemon(initial: Config, o: CliOptions, log: Logger, signals: Signals): Promise<number> {
   let config = initial;
   const registry = new Registry();
+  const clock = shiftedClock(o.assumeNow);
+  const events = new Events(registry, log, clock);
   const { sink, pool } = makeOutput(config, o, log, registry);
   const lag = new LagTracker(registry);
-  const clock = shiftedClock(o.assumeNow);
   const engine = new Engine(config, { log, registry, sink, threads: o.threads, profile: o.profile, wallClock: clock, onLag: (s) => lag.record(s) });
   const stateFile = o.stateFile ?? (o.dryRun ? '' : config.settings.state_file);
 
-  const checkpointer = new Checkpointer(stateFile, engine, sink, log);
+  const checkpointer = new Checkpointer({ file: stateFile, source: engine, sink, log, registry, wallClock: clock });
   checkpointer.restore(config);
 
   const tails = new TailManager(tailGroups(config, o), {
@@ -52,12 +54,11 @@ export async function runDaemon(initial: Config, o: CliOptions, log: Logger): Pr
   });
 
   checkpointer.attach(tails);
-  const saveState = () => checkpointer.save();
-
-  const status = await serveStatus(config, { registry, engine, tails, pool, log });
+  const status = await serveStatus(config, { registry, events, engine, tails, pool, log });
+  const stages: RunStages = { tails, engine, sink, checkpointer, status, events, stateFile };
 
   await tails.start();
-  log.info('Collector started', { groups: config.groups.map((g) => g.name), state_file: stateFile || null, dry_run: o.dryRun });
+  log.info('Collector started', { groups: config.groups.map((g) => g.name), group_count: config.groups.length, state_file: stateFile || null, dry_run: o.dryRun });
 
   const host = hostname();
   const timers = [
@@ -68,66 +69,52 @@ export async function runDaemon(initial: Config, o: CliOptions, log: Logger): Pr
     setInterval(() => {
       sink.write(registryPoints(registry, host, Math.floor(Date.now() / 1000)));
     }, config.settings.stats_interval * 1000),
-    setInterval(() => void saveState(), CHECKPOINT_EVERY_MS),
+    setInterval(() => void checkpointer.save(), CHECKPOINT_EVERY_MS),
   ];
 
   const reload = async () => {
     const { config: next, issues } = loadConfig(config.file);
     if (!next || issues.length) {
-      log.error('Config reload failed; keeping the running config', { issues: formatIssues(issues).trim().split('\n') });
+      events.report('reload_failed', config.file, { issues: formatIssues(issues).trim().split('\n') });
       return;
     }
-    const before = new Map(config.groups.map((g) => [g.name, g]));
-    const kept: string[] = [];
-    for (const g of next.groups) {
-      const old = before.get(g.name);
-      if (old && sameGroup(old, g)) { kept.push(g.name); continue; }
-      engine.removeGroup(g.name);
-      engine.addGroup(g);
-    }
-    for (const name of before.keys()) if (!next.groups.some((g) => g.name === name)) engine.removeGroup(name);
-    if (JSON.stringify(next.settings) !== JSON.stringify(config.settings)) log.warn('Changes to settings take effect at the next restart');
+    const kept = applyGroups(engine, config.groups, next.groups);
+    if (JSON.stringify(next.settings) !== JSON.stringify(config.settings)) events.report('settings_changed', config.file);
     config = next;
     engine.groupsChanged();
     await tails.setGroups(tailGroups(config, o));
-    log.info('Config reloaded', { groups: config.groups.map((g) => g.name), unchanged: kept });
+    log.info('Config reloaded', { groups: config.groups.map((g) => g.name), group_count: config.groups.length, unchanged: kept });
   };
+  // SIGHUPs that came during start-up are applied now, before anything else is awaited.
+  await signals.onReload(reload);
 
-  const stopped = new Promise<string>((resolve) => {
-    for (const sig of ['SIGTERM', 'SIGINT', 'SIGQUIT'] as const) process.once(sig, () => resolve(sig));
-  });
-  const onHup = () => { void reload(); };
-  process.on('SIGHUP', onHup);
-
-  const signal = await Promise.race([stopped, tails.done.then(() => 'tailer stopped', () => 'tailer failed')]);
+  const signal = await Promise.race([signals.stopped, tails.done.then(() => 'tailer stopped', () => 'tailer failed')]);
   log.info('Stopping', { reason: signal });
-  process.off('SIGHUP', onHup);
+  await signals.onReload(null);
   for (const t of timers) clearInterval(t);
   await tails.stop();
-  // Bounded: with the TSD down (or a --dry-run reader that does not read) the output never drains,
-  // and flushAll() itself waits for room in the output when the last dirty keys do not fit.
-  const drained = (async () => { await engine.flushAll(); await sink.flush(); return true; })();
-  const flushed = await Promise.race([drained, delay(SHUTDOWN_FLUSH_MS).then(() => false)]);
-  if (!flushed) {
-    engine.stopWaiting();
-    await engine.flushAll();
-    log.warn(checkpointer.enabled ? 'Output not drained at shutdown; unsent points are kept in the state file'
-      : 'Output not drained at shutdown; unsent points are lost (no state file)', { pending: sink.pending().length });
-  }
-  await saveState();
-  const closed = await Promise.race([sink.close().then(() => true), delay(SHUTDOWN_CLOSE_MS).then(() => false)]);
-  // A stuck output (a TSD that does not read, a --dry-run stdout nobody reads) has writes pending
-  // that would keep the process alive forever: exit anyway once the rest is closed.
-  if (!flushed || !closed) delay(SHUTDOWN_CLOSE_MS).then(() => process.exit());
-  await status?.close();
-  await engine.close();
+  const drained = await flushAndDrain(stages, Promise.resolve());
+  await closeStages(stages, drained);
   return signal === 'tailer failed' ? 1 : 0;
 }
 
-function sameGroup(a: LogGroup, b: LogGroup): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+/** Replaces the engine's groups that changed; returns the names of those kept as they were. */
+function applyGroups(engine: Engine, before: readonly LogGroup[], after: readonly LogGroup[]): string[] {
+  const old = new Map(before.map((g) => [g.name, g]));
+  const kept: string[] = [];
+  for (const g of after) {
+    const o = old.get(g.name);
+    if (o && sameGroup(o, g)) { kept.push(g.name); continue; }
+    engine.removeGroup(g.name);
+    engine.addGroup(g);
+  }
+  const names = new Set(after.map((g) => g.name));
+  for (const name of old.keys()) if (!names.has(name)) engine.removeGroup(name);
+  return kept;
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms).unref());
+/** Same settings; re_pieces (--test-parser's view of the regexes) carry config line numbers, which move when a group is added above. */
+function sameGroup(a: LogGroup, b: LogGroup): boolean {
+  const skip = (k: string, v: unknown) => (k === 're_pieces' ? undefined : v);
+  return JSON.stringify(a, skip) === JSON.stringify(b, skip);
 }

@@ -1,9 +1,13 @@
 // --once: read every matching file from its start to its end, flush every dirty key, drain the
-// output, exit 0. Also the replay half of --dry-run.
+// output, exit 0. Also the replay half of --dry-run. A stop signal (SIGTERM, SIGINT, SIGQUIT) ends
+// the reading where it is and then does the same: what was read is pushed, and the run exits 0.
 import type { Config } from '../config/types.js';
 import type { CliOptions } from './options.js';
 import type { Logger } from '../core/log.js';
+import type { Signals } from './signals.js';
 import { Registry } from '../selfstats/registry.js';
+import { Events } from '../core/events.js';
+import type { MetricName } from '../core/metrics.js';
 import { Engine } from '../process/engine.js';
 import { TailManager } from '../tail/tailer.js';
 import { makeOutput } from '../output/make.js';
@@ -13,15 +17,20 @@ import { startOnceProgress } from './progress.js';
 import { shiftedClock } from '../core/clock.js';
 import { systemScheduler } from '../core/scheduler.js';
 import { firstTimeOf } from './firsttime.js';
+import { closeStages, flushAndDrain } from './shutdown.js';
 
-export async function runOnce(config: Config, o: CliOptions, log: Logger): Promise<number> {
+export async function runOnce(config: Config, o: CliOptions, log: Logger, signals: Signals): Promise<number> {
   const registry = new Registry();
-  const { sink, pool } = makeOutput(config, o, log, registry);
-  const engine = new Engine(config, { log, registry, sink, threads: o.threads, profile: o.profile, wallClock: shiftedClock(o.assumeNow) });
-  // A replay never touches the daemon's state_file; it checkpoints only into --state-file.
-  const checkpointer = new Checkpointer(o.stateFile ?? '', engine, sink, log);
-  checkpointer.restore(config);
   const clock = shiftedClock(o.assumeNow);
+  const events = new Events(registry, log, clock);
+  const { sink, pool } = makeOutput(config, o, log, registry);
+  // Old logs are replayed at any date: the future-date window applies only against --assume-now.
+  const maxFutureSkew = o.assumeNow === undefined ? Infinity : config.settings.max_future_skew;
+  const engine = new Engine(config, { log, registry, sink, threads: o.threads, profile: o.profile, wallClock: clock, maxFutureSkew });
+  // A replay never touches the daemon's state_file; it checkpoints only into --state-file.
+  const stateFile = o.stateFile ?? '';
+  const checkpointer = new Checkpointer({ file: stateFile, source: engine, sink, log, registry, wallClock: clock });
+  checkpointer.restore(config);
   const tails = new TailManager(
     config.groups.map((g) => ({ name: g.name, globs: g.files, pollFile: g.poll_file, fromStart: true, maxFiles: g.max_files })),
     {
@@ -40,27 +49,34 @@ export async function runOnce(config: Config, o: CliOptions, log: Logger): Promi
   );
   checkpointer.attach(tails);
   const progress = await startOnceProgress(config, registry, process.stderr, () => tails.progress()); // stderr is a terminal: bytes, %, lines/s, ETA, file i/N
-  const status = await serveStatus(config, { registry, engine, tails, pool, log });
+  const status = await serveStatus(config, { registry, events, engine, tails, pool, log });
+  const stages = { tails, engine, sink, checkpointer, status, events, stateFile };
+  void signals.onReload(async () => log.info('SIGHUP ignored: --once does not reload the config'));
   await tails.start();
   const timer = checkpointer.enabled ? setInterval(() => void checkpointer.save(), 5_000) : null;
-  try { await tails.done; } finally { progress.stop(); if (timer) clearInterval(timer); }
-  await engine.flushAll();
-  await sink.flush();
-  await checkpointer.save();
-  await sink.close();   // after close: a tcp server's last error replies are read and counted
-  log.info('Replay finished', summary(registry, !o.dryRun));
-  await tails.stop();
-  await engine.close();
-  await status?.close();
+  let stopped: string | null = null;
+  try {
+    stopped = await Promise.race([tails.done.then(() => null), signals.stopped]);
+  } finally {
+    progress.stop();
+    if (timer) clearInterval(timer);
+  }
+  if (stopped) {
+    log.info('Stopping', { reason: stopped });
+    await tails.stop();
+  }
+  // Read to the end: drain for as long as it takes, unless a stop signal bounds it.
+  const drained = await flushAndDrain(stages, stopped ? Promise.resolve() : signals.stopped);
+  await closeStages(stages, drained, () => log.info(stopped ? 'Replay interrupted' : 'Replay finished', summary(registry, !o.dryRun)));
   return 0;
 }
 
 /** Totals of the per-file and per-group counters, for the closing log line. */
 function summary(registry: Registry, pushed: boolean): Record<string, number> {
-  const names: Record<string, string> = {
+  const names: Partial<Record<MetricName, string>> = {
     'tail.line_read': 'lines_read', 'tail.line_matched': 'lines_matched', 'tail.line_failed': 'lines_failed',
     'tail.line_too_long': 'lines_too_long', 'tail.byte_read': 'bytes_read', 'parse.date_failed': 'dates_failed',
-    'parse.value_failed': 'values_unparsable', 'parse.value_negative': 'values_negative',
+    'parse.value_failed': 'values_unparsable', 'parse.value_negative': 'values_negative', 'parse.regex_timeout': 'regex_timeouts',
     'tail.file_skipped': 'files_skipped', 'tail.file_damaged': 'files_damaged',
     'tail.compressed_file_read': 'compressed_files_read', 'tail.byte_decompressed': 'bytes_decompressed',
   };
@@ -68,6 +84,7 @@ function summary(registry: Registry, pushed: boolean): Record<string, number> {
   if (pushed) Object.assign(names, { 'pusher.key_sent': 'points_sent', 'pusher.send_errors': 'send_errors' });
   const out: Record<string, number> = {};
   for (const k of Object.values(names)) out[k] = 0;
-  for (const s of registry.all()) if (names[s.name]) out[names[s.name]!]! += s.value;
+  const named = names as Record<string, string | undefined>;
+  for (const s of registry.all()) if (named[s.name]) out[named[s.name]!]! += s.value;
   return out;
 }

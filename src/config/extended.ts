@@ -28,7 +28,11 @@ export function cleanExtended(raw: string, lineOf: LineOf = relativeLine(raw)): 
     const comment = hash < 0 ? '' : text.slice(hash + 1).trim();
     // Pieces that hold no pattern (the empty tail after a final `\n`, comment-only lines) add nothing
     // to the regex; dropping them keeps `pattern === pieces.map(p => p.pattern).join('')`.
-    if (pattern !== '') pieces.push({ pattern, comment, line: lineOf(start + firstNonBlank(text)) });
+    if (pattern === '') return;
+    const piece: RegexPiece = { pattern, comment, line: lineOf(start + firstNonBlank(text)) };
+    const spaced = literalSpace(hash < 0 ? text : text.slice(0, hash), start, lineOf);
+    if (spaced !== undefined) piece.spaced = spaced;
+    pieces.push(piece);
   };
   for (const m of raw.matchAll(SEPARATOR)) {
     push(m.index);
@@ -36,6 +40,22 @@ export function cleanExtended(raw: string, lineOf: LineOf = relativeLine(raw)): 
   }
   push(raw.length);
   return { pattern: pieces.map((p) => p.pattern).join(''), pieces };
+}
+
+/**
+ * Spaces between two tokens on one config line: extended style removes them, and a regex written
+ * with literal spaces then fails on every line (`--check` warns). Spaces that indent a line, align a
+ * comment or come from a folded line break are layout. Returns the text around the first, or undefined.
+ */
+function literalSpace(part: string, offset: number, lineOf: LineOf): string | undefined {
+  for (const m of part.matchAll(/\S( +)(?=\S)/g)) {
+    const left = offset + m.index;
+    if (lineOf(left) === lineOf(left + 1 + m[1]!.length)) {
+      const from = Math.max(0, m.index - 16);
+      return part.slice(from, m.index + 1 + m[1]!.length + 16).trim();
+    }
+  }
+  return undefined;
 }
 
 function firstNonBlank(s: string): number {

@@ -7,7 +7,11 @@ import {
   Ctx, MapView, asMap, asSeq, describe, isNull, items, join, readBool, readEnum, readNumber, readString,
   type Entry, type YNode,
 } from './node.js';
-import { LONGEST_STAT, METRIC_DEFAULTS, METRIC_KEYS, METRIC_TYPES, REFERENCE_OP_KEYS } from './schema.js';
+import {
+  DISTINCT_DEFAULTS, DISTINCT_ONLY_KEYS, DISTINCT_PRECISION, DISTINCT_REFUSED_KEYS, LONGEST_STAT, METRIC_DEFAULTS, METRIC_KEYS,
+  METRIC_TYPES, REFERENCE_OP_KEYS,
+} from './schema.js';
+import { windowMinProblem } from '../stats/window.js';
 import type { MetricDef, MetricType, Reference, TagDef } from './types.js';
 
 /** What a group's positions can be: 0 (the line), 1..expected (regex groups), then filename_match groups, then journal fields. */
@@ -83,7 +87,12 @@ interface MetricScope {
   keyPrefix: string | undefined;
 }
 
-/** `metrics: { meter: [...], histogram: [...], counter: [...] }`. */
+// The distinct statistic (src/stats/distinct.ts) is built and proven, but the datapools do not
+// count it yet (issue 24, part 2 wires it): until then a distinct metric is validated in full and
+// then refused, so no config accepts it and counts nothing. Part 2 sets this to true.
+const DISTINCT_COUNTED = false;
+
+/** `metrics: { meter: [...], histogram: [...], counter: [...], distinct: [...] }`. */
 export function readMetrics(ctx: Ctx, e: Entry, scope: MetricScope): MetricDef[] {
   const map = asMap(ctx, e.value, e.path);
   if (!map) return [];
@@ -95,13 +104,17 @@ export function readMetrics(ctx: Ctx, e: Entry, scope: MetricScope): MetricDef[]
     if (!t || isNull(t.value)) continue;
     const seq = asSeq(ctx, t.value, t.path);
     if (!seq) continue;
+    if (type === 'distinct' && !DISTINCT_COUNTED) {
+      ctx.report(t.key, t.path, 'distinct metrics are not counted by this build yet (their statistic is, ' +
+        'their wiring into the datapools is not): remove them to run');
+    }
     items(ctx, seq).forEach((node, i) => {
       const m = readMetric(ctx, type, node, join(t.path, i), scope);
       if (m) out.push(m);
     });
   }
   if (out.length === 0 && ctx.issues.length === before) {
-    ctx.report(e.key, e.path, 'defines no metric: give at least one meter, histogram or counter');
+    ctx.report(e.key, e.path, 'defines no metric: give at least one meter, histogram, counter or distinct');
   }
   return out;
 }
@@ -118,9 +131,14 @@ function readMetric(ctx: Ctx, type: MetricType, node: YNode, path: string, scope
       ctx.report(e.value, e.path, `"${s}" has characters OpenTSDB does not accept in a metric name (allowed: a-z A-Z 0-9 - _ . / and letters)`);
     } else if (s !== undefined) m.key_suffix = s;
   }
-  if ((e = v.get('format'))) m.format = readEnum(ctx, e.value, e.path, ['int', 'float'] as const) ?? m.format;
-  if ((e = v.get('multiply'))) m.multiply = readNumber(ctx, e.value, e.path) ?? m.multiply;
-  if ((e = v.get('divide'))) m.divide = readNumber(ctx, e.value, e.path, { nonZero: true }) ?? m.divide;
+  if (type === 'distinct') {
+    readDistinctKeys(ctx, v, m);
+  } else {
+    for (const k of DISTINCT_ONLY_KEYS) if ((e = v.get(k))) ctx.report(e.key, e.path, `${k} only applies to distinct metrics`);
+    if ((e = v.get('format'))) m.format = readEnum(ctx, e.value, e.path, ['int', 'float'] as const) ?? m.format;
+    if ((e = v.get('multiply'))) m.multiply = readNumber(ctx, e.value, e.path) ?? m.multiply;
+    if ((e = v.get('divide'))) m.divide = readNumber(ctx, e.value, e.path, { nonZero: true }) ?? m.divide;
+  }
   if ((e = v.get('never_stale'))) m.never_stale = readBool(ctx, e.value, e.path) ?? m.never_stale;
   const refs = v.required('reference');
   if (refs) {
@@ -134,6 +152,25 @@ function readMetric(ctx: Ctx, type: MetricType, node: YNode, path: string, scope
     }
   }
   return m;
+}
+
+/** `window_min` and `precision`; a distinct metric counts its values as written, so no format,
+ *  multiply or divide. */
+function readDistinctKeys(ctx: Ctx, v: MapView, m: MetricDef): void {
+  for (const k of DISTINCT_REFUSED_KEYS) {
+    const e = v.get(k);
+    if (e) ctx.report(e.key, e.path, `does not apply to a distinct metric, which counts its values as written (strings, not numbers)`);
+  }
+  m.window_min = DISTINCT_DEFAULTS.window_min;
+  m.precision = DISTINCT_DEFAULTS.precision;
+  let e = v.get('window_min');
+  if (e) {
+    const n = readNumber(ctx, e.value, e.path, { integer: true, min: 1 });
+    const problem = n === undefined ? null : windowMinProblem(n);
+    if (problem !== null) ctx.report(e.value, e.path, `${problem}, got ${n}`);
+    else if (n !== undefined) m.window_min = n;
+  }
+  if ((e = v.get('precision'))) m.precision = readNumber(ctx, e.value, e.path, { integer: true, ...DISTINCT_PRECISION }) ?? m.precision;
 }
 
 const REF_SHAPE = 'a reference is [position], [position, "tag=value"] or [position, "tag=value", {add: [...], sub: [...]}]';
@@ -150,11 +187,15 @@ function readReference(
   const pos = readPosition(ctx, posNode, join(path, 0), scope.positions);
   if (pos === 0 && type === 'histogram') {
     ctx.report(posNode, join(path, 0), 'a histogram needs a value: position 0 (the whole line) only counts lines for a meter or counter');
+  } else if (pos === 0 && type === 'distinct') {
+    ctx.report(posNode, join(path, 0), 'a distinct metric counts the values of a match group: position 0 (the whole line, its time stamp included) is not one');
   } else if (pos !== undefined) ref.position = pos;
   if (tagNode !== undefined) ref.tags = readRefTags(ctx, tagNode, join(path, 1));
   if (opsNode !== undefined) {
     const map = asMap(ctx, opsNode, join(path, 2));
-    if (map) {
+    if (map && type === 'distinct') {
+      ctx.report(opsNode, join(path, 2), 'add/sub do not apply to a distinct metric, which counts its values as written');
+    } else if (map) {
       const v = new MapView(ctx, map, join(path, 2), map, REFERENCE_OP_KEYS);
       for (const op of REFERENCE_OP_KEYS) {
         const e = v.get(op);

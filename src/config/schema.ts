@@ -1,6 +1,7 @@
 // Keys, aliases and defaults of the config file (spec section 2). The readers in settings.ts and
 // group.ts take their key lists and defaults from here, so this file is the one place to look up
 // what the config accepts.
+import { DEFAULT_PRECISION, MAX_PRECISION, MIN_PRECISION } from '../stats/hll.js';
 import type { Settings } from './types.js';
 
 export const SETTINGS_DEFAULTS: Readonly<Settings> = Object.freeze({
@@ -17,6 +18,7 @@ export const SETTINGS_DEFAULTS: Readonly<Settings> = Object.freeze({
   status_listen: null,
   queue_size: 10000,
   max_line_bytes: 1048576,
+  max_future_skew: 86400,
   push_path: '',
   push_tls: false,
   push_tls_ca: null,
@@ -64,6 +66,8 @@ export const GROUP_DEFAULTS = Object.freeze({
   warn_on_out_of_order_time: false,
   log_stale_metrics: false,
   max_files: 1000,
+  max_tag_values: 10000,
+  max_keys: 100000,
 });
 
 export const GROUP_KEYS: readonly string[] = [
@@ -82,16 +86,21 @@ export const DATE_SOURCES = ['message', 'journal'] as const;
 export const JOURNAL_KEYS = ['matches', 'directory', 'fields'] as const;
 export const DATE_TIMEZONE_DEFAULT = 'local';
 
-export const METRIC_TYPES = ['meter', 'histogram', 'counter'] as const;
-export const METRIC_KEYS = ['key_suffix', 'format', 'multiply', 'divide', 'never_stale', 'reference'] as const;
+export const METRIC_TYPES = ['meter', 'histogram', 'counter', 'distinct'] as const;
+export const METRIC_KEYS = ['key_suffix', 'format', 'multiply', 'divide', 'never_stale', 'reference', 'window_min', 'precision'] as const;
 export const METRIC_DEFAULTS = Object.freeze({ format: 'int' as const, multiply: 1, divide: 1, never_stale: false });
+/** Keys that only a `distinct` metric takes, and the ones it refuses (it counts values as written). */
+export const DISTINCT_ONLY_KEYS = ['window_min', 'precision'] as const;
+export const DISTINCT_REFUSED_KEYS = ['format', 'multiply', 'divide'] as const;
+export const DISTINCT_DEFAULTS = Object.freeze({ window_min: 1440, precision: DEFAULT_PRECISION });
+export const DISTINCT_PRECISION = Object.freeze({ min: MIN_PRECISION, max: MAX_PRECISION });
 export const REFERENCE_OP_KEYS = ['add', 'sub'] as const;
 
 export const TRANSFORM_KEYS = ['replace_only_one', 'log_default_assign', 'operations'] as const;
 export const TRANSFORM_OPS = ['replace', 'match_or_default'] as const;
 
 /** The longest stat name each metric type appends (for the static line-length check). */
-export const LONGEST_STAT = { meter: 'rate._15min', histogram: 'sample_size', counter: 'count' } as const;
+export const LONGEST_STAT = { meter: 'rate._15min', histogram: 'sample_size', counter: 'count', distinct: 'distinct.count_total' } as const;
 
 export const SYSLOG_FACILITIES = [
   'kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'authpriv',

@@ -25,6 +25,8 @@ export function readSettings(ctx: Ctx, key: YNode, node: YNode): Settings {
   int('push_number', 1);
   int('queue_size', 1);
   int('max_line_bytes', 1);
+  const skew = v.get('max_future_skew');
+  if (skew) s.max_future_skew = readNumber(ctx, skew.value, skew.path, { min: 0 }) ?? s.max_future_skew;
 
   let e = v.get('log_facility');
   if (e) s.log_facility = readEnum(ctx, e.value, e.path, SYSLOG_FACILITIES) ?? s.log_facility;

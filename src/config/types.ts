@@ -5,7 +5,7 @@ export type PushProto = 'tcp' | 'udp' | 'http';
 export type PushType = 'tsd' | 'tcollector' | 'remote_write' | 'influx' | 'otlp';
 export type RegexEngine = 'js' | 're2';
 export type HistogramKind = 'forward_decay' | 'hdr';
-export type MetricType = 'meter' | 'histogram' | 'counter';
+export type MetricType = 'meter' | 'histogram' | 'counter' | 'distinct';
 export type ValueFormat = 'int' | 'float';
 
 export interface Settings {
@@ -22,6 +22,7 @@ export interface Settings {
   status_listen: string | null; // "host:port"
   queue_size: number;           // points
   max_line_bytes: number;
+  max_future_skew: number;      // seconds a line's date may lie past the wall clock
   // HTTP targets (push_proto http, and push_type remote_write, influx, otlp): see config/httptarget.ts
   push_path: string;            // the type's default when not given ("" for tcp and udp)
   push_tls: boolean;
@@ -70,6 +71,10 @@ export interface MetricDef {
   divide: number;
   never_stale: boolean;
   reference: Reference[];
+  /** distinct only: minutes of log time a window lasts (divides a day, or whole days). */
+  window_min?: number;
+  /** distinct only: HyperLogLog precision p (2^p registers). */
+  precision?: number;
 }
 
 /** A group tag: either the value of a match position, or a constant. */
@@ -126,6 +131,8 @@ export interface LogGroup {
   warn_on_out_of_order_time: boolean;
   log_stale_metrics: boolean;
   max_files: number;            // files tailed at once; more are warned about and left alone
+  max_tag_values: number;       // distinct values per line tag; new ones beyond become _other_
+  max_keys: number;             // keys held; updates that would create more are dropped
 }
 
 /** One `\n`-separated piece of an extended-style regex. */
@@ -133,6 +140,8 @@ export interface RegexPiece {
   pattern: string;              // spaces removed, comment dropped
   comment: string;              // text after '#', trimmed, as written (spaces inside kept)
   line: number;                 // 1-based line in the config file where the piece starts
+  /** Set when spaces stood between two tokens on one config line (removed: likely meant as `\s`): the text around the first. */
+  spaced?: string;
 }
 
 export interface Config {

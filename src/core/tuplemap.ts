@@ -12,6 +12,28 @@ export class TupleMap<V> {
 
   /** The value of a tuple (undefined entries count as ''), made on first sight. */
   get(vals: ArrayLike<string | undefined>): V {
+    let found = this.find(vals);
+    if (found === undefined) {
+      found = this.make(vals);
+      this.put(vals, found);
+    }
+    return found;
+  }
+
+  /** The value of a tuple, if one was made or put. */
+  find(vals: ArrayLike<string | undefined>): V | undefined {
+    const w = this.width;
+    let m = this.root;
+    for (let i = 0; i < w - 1; i++) {
+      const next = m.get(vals[i] ?? '') as Map<string, unknown> | undefined;
+      if (next === undefined) return undefined;
+      m = next;
+    }
+    return m.get(vals[w - 1] ?? '') as V | undefined;
+  }
+
+  /** Sets the value of a tuple (made or replaced). */
+  put(vals: ArrayLike<string | undefined>, value: V): void {
     const w = this.width;
     let m = this.root;
     for (let i = 0; i < w - 1; i++) {
@@ -23,13 +45,7 @@ export class TupleMap<V> {
       }
       m = next;
     }
-    const last = vals[w - 1] ?? '';
-    let found = m.get(last) as V | undefined;
-    if (found === undefined) {
-      found = this.make(vals);
-      m.set(own(last), found);
-    }
-    return found;
+    m.set(own(vals[w - 1] ?? ''), value);
   }
 
   /** Forgets a tuple (and the levels it leaves empty). */

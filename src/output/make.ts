@@ -4,6 +4,7 @@ import type { CliOptions } from '../cmd/options.js';
 import type { Logger } from '../core/log.js';
 import type { Registry } from '../selfstats/registry.js';
 import type { PointSink } from '../core/types.js';
+import type { MetricName } from '../core/metrics.js';
 import { hostname } from 'node:os';
 import { version } from '../core/version.js';
 import { DryRunSink } from './dryrun.js';
@@ -18,7 +19,7 @@ export interface Output {
 
 export function makeOutput(config: Config, o: CliOptions, log: Logger, registry: Registry): Output {
   if (o.dryRun) {
-    const dropped = registry.counter('pusher.send_errors', { pusher_number: 'dry-run' });
+    const dropped = registry.counter('dry_run.point_dropped' satisfies MetricName); // its own counter: nothing was sent
     const type = config.settings.push_type;
     const sink = type === 'tsd' || type === 'tcollector'
       ? new DryRunSink(process.stdout, type, dropped) : new TextDryRunSink(process.stdout, type, dropped);

@@ -66,6 +66,25 @@ export function compileDateParser(format: string, timezone: string, opts: DatePa
   return new LayoutParser(els, zone, cache);
 }
 
+/**
+ * What a valid layout lacks among day, month and hour (for --check: such a layout parses, but every
+ * line lands on the 1st of its month, in January, or at midnight), each with a hint. Empty for the
+ * named formats (unix, unix_ms, rfc3339) and for complete layouts.
+ */
+export function layoutGaps(format: string): string[] {
+  if (['unix', 'unix_ms', 'rfc3339'].includes(format.toLowerCase())) return [];
+  const kinds = compileLayout(format).map((e) => e.k);
+  const has = (...ks: K[]): boolean => ks.some((k) => kinds.includes(k));
+  const months = kinds.filter((k) => k === K.MonShort || k === K.MonLong || k === K.MonNum).length;
+  const gaps: string[] = [];
+  if (!has(K.Day, K.Yday)) {
+    gaps.push(`no day (02, _2 or 2): every line lands on the 1st of its month${months > 1 ? '; in a Go layout 01 is the month, the day is 02' : ''}`);
+  }
+  if (!has(K.MonShort, K.MonLong, K.MonNum, K.Yday)) gaps.push('no month (Jan, January, 01 or 1): every line lands in January');
+  if (!has(K.Hour, K.Hour12)) gaps.push('no hour (15, 03 or 3): every line lands at midnight');
+  return gaps;
+}
+
 class UnixParser implements DateParser {
   readonly hasYear = true;
   constructor(private readonly div: number) {}

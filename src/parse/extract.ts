@@ -4,7 +4,9 @@ import type { LogGroup } from '../config/types.js';
 import { compileDateParser, type DateParser } from './date.js';
 import { compileMatcher, type Matcher } from './matcher.js';
 import { applyTransform, compileTransform, type CompiledTransform, type TransformResult } from './transform.js';
-import { valueParser, type ValueParser } from './values.js';
+import type { ValueParser } from './values.js';
+import { flattenRefs, type FlatRef } from './refs.js';
+import { boundedCall, linearTime, TIMED_OUT } from './runaway.js';
 
 /** Per-file context the extractor needs: filename_match groups and the newest time seen (year inference). */
 export interface FileCtx {
@@ -15,30 +17,30 @@ export interface FileCtx {
   newest: number;
 }
 
-export const enum Outcome { Matched = 0, NoMatch = 1, BadDate = 2 }
+/**
+ * What became of a line. BadDate: no date, or one that does not parse. DateRange: a date before 1970,
+ * past what OpenTSDB reads as seconds (2^32 - 1), or more than max_future_skew past the wall clock.
+ * Timeout: the regexes ran for more than the guard allows (process/parallel/workers.ts). Every
+ * outcome but Matched drops the line and leaves the log clocks where they were.
+ */
+export const enum Outcome { Matched = 0, NoMatch = 1, BadDate = 2, DateRange = 3, Timeout = 4 }
 
-/** A flattened metric reference: where its value comes from and how it is computed. */
-export interface FlatRef {
-  position: number;
-  counts: boolean;           // meter/counter on position 0: adds 1
-  parse: ValueParser;
-  multiply: number;
-  divide: number;
-  /** `int` values stay integers: the scaled value is truncated, as the original did. */
-  truncate: boolean;
-  add: number[];
-  sub: number[];
-  /** Index into the per-line parsed-value cache for `position` (-1 when counts). */
-  slot: number;
-  addSlots: number[];
-  subSlots: number[];
+/** OpenTSDB reads a timestamp of 2^32 or more as milliseconds: the last second it reads as seconds. */
+export const MAX_LOG_TIME = 4294967295;
+
+export interface ExtractorOptions {
+  /**
+   * Seconds a line's date may lie past the wall clock given to extract() (settings.max_future_skew);
+   * Infinity: no limit (--once without --assume-now). Default: Infinity.
+   */
+  maxFutureSkew?: number;
 }
 
 export class Extractor {
   readonly regexes: Matcher[];
   readonly refs: FlatRef[];
   readonly tagPositions: Array<number | null>;
-  /** After a Matched outcome: log time in seconds (float). */
+  /** After a Matched outcome: log time in seconds (float); after DateRange, the time refused. */
   t = 0;
   /** After a Matched outcome: group tag values (transformed, NOT sanitised); constants are null here. */
   readonly tagVals: Array<string | undefined>;
@@ -47,10 +49,21 @@ export class Extractor {
   /** After a Matched outcome: references whose value did not parse / was absent, and that went negative. */
   valueFails = 0;
   negatives = 0;
-  /** After a Matched outcome: transforms that assigned their default (only counted when log_default_assign). */
+  /** After a Matched outcome: transforms that assigned their default. */
   defaults = 0;
+  /**
+   * After a Matched outcome: the defaults assigned by transforms with log_default_assign, three
+   * entries each: position, value before the transform (undefined: the group did not take part),
+   * value after it.
+   */
+  readonly assigned: Array<number | string | undefined> = [];
   /** The index of the regex that matched (for --test-parser). */
   matchedRegex = -1;
+  /**
+   * The group's line and transform regexes that V8's linear-time engine cannot run (parse/runaway.ts):
+   * one line can keep them busy for minutes. Empty for regex_engine re2 (linear by construction).
+   */
+  readonly runaway: readonly string[];
 
   private readonly pos: Array<string | undefined>;
 
@@ -71,19 +84,27 @@ export class Extractor {
   private lastMatch: ArrayLike<string | undefined> | null = null;
   private lastLine = '';
   private readonly transforms: CompiledTransform[];
-  private readonly date: DateParser;
+  private date: DateParser;
+  private readonly fileMatch: RegExp | null;
+  private readonly fileMatchLinear: boolean;
   private readonly datePos: number;
   private readonly nLine: number;
   private readonly tr: TransformResult = { value: '', defaulted: false };
   // Per-line cache of parsed values: every (position, format) some reference reads is parsed once a
   // line (the seed config reads 11 positions 18 times).
-  private readonly slotPos: number[] = [];
-  private readonly slotParse: ValueParser[] = [];
+  private readonly slotPos: number[];
+  private readonly slotParse: ValueParser[];
   private readonly nums: Float64Array;
+  private readonly skew: number;
 
-  constructor(readonly group: LogGroup) {
+  constructor(readonly group: LogGroup, opts: ExtractorOptions = {}) {
+    this.skew = opts.maxFutureSkew ?? Infinity;
     this.regexes = group.re.map((r) => compileMatcher(r, group.regex_engine));
     this.transforms = group.transform.map(compileTransform);
+    const jsRegexes = [...(group.regex_engine === 'js' ? group.re : []), ...group.transform.flatMap((t) => t.operations.map((o) => o.regex))];
+    this.runaway = jsRegexes.filter((r) => !linearTime(r));
+    this.fileMatch = group.filename_match ? new RegExp(group.filename_match) : null;
+    this.fileMatchLinear = group.filename_match ? linearTime(group.filename_match) : true;
     this.date = compileDateParser(group.date.format, group.date.timezone);
     this.datePos = group.date.position;
     this.nLine = group.expected_matches + 1;
@@ -91,50 +112,39 @@ export class Extractor {
     this.pos = new Array(this.nLine + nExtra).fill(undefined);
     this.tagPositions = group.tags.map((t) => t.position);
     this.tagVals = new Array(group.tags.length).fill(undefined);
-    this.refs = [];
-    const slots = new Map<string, number>();
-    const slotOf = (position: number, format: string, parse: ValueParser): number => {
-      const id = `${position} ${format}`;
-      let s = slots.get(id);
-      if (s === undefined) {
-        s = this.slotPos.length;
-        slots.set(id, s);
-        this.slotPos.push(position);
-        this.slotParse.push(parse);
-      }
-      return s;
-    };
-    for (const m of group.metrics) {
-      const parse = valueParser(m.format);
-      for (const r of m.reference) {
-        const counts = r.position === 0 && m.type !== 'histogram';
-        this.refs.push({
-          position: r.position,
-          counts: r.position === 0 && m.type !== 'histogram',
-          parse,
-          multiply: m.multiply,
-          divide: m.divide,
-          truncate: m.format === 'int' && (m.multiply !== 1 || m.divide !== 1),
-          add: r.add,
-          sub: r.sub,
-          slot: counts ? -1 : slotOf(r.position, m.format, parse),
-          addSlots: r.add.map((p) => slotOf(p, m.format, parse)),
-          subSlots: r.sub.map((p) => slotOf(p, m.format, parse)),
-        });
-      }
-    }
+    const flat = flattenRefs(group);
+    this.refs = flat.refs;
+    this.slotPos = flat.slotPos;
+    this.slotParse = flat.slotParse;
     this.vals = new Float64Array(this.refs.length);
     this.direct = this.transforms.length === 0 && nExtra === 0 && this.datePos !== 0
       && !this.tagPositions.includes(0) && !this.slotPos.includes(0);
     this.nums = new Float64Array(this.slotPos.length);
   }
 
-  /** The filename_match groups for a path, or null when it does not match. */
+  /**
+   * The filename_match groups for a path, or null when it does not match (or, for a regex V8's
+   * linear engine cannot run, when matching it took more than a second: the file is skipped).
+   */
   fileExtra(path: string): Array<string | undefined> | null {
-    const fm = this.group.filename_match;
-    if (!fm) return [];
-    const m = new RegExp(fm).exec(path);
-    return m ? Array.from(m).slice(1) : null;
+    const fm = this.fileMatch;
+    if (fm === null) return [];
+    const m = this.fileMatchLinear ? fm.exec(path) : boundedCall(() => fm.exec(path), RUNAWAY_MS);
+    return m && m !== TIMED_OUT ? Array.from(m).slice(1) : null;
+  }
+
+  /**
+   * extract(), cut off after `ms` milliseconds (Outcome.Timeout) when the group has runaway regexes;
+   * for the odd line extracted on the main thread (--test-parser, dating a file's first line). It
+   * costs ~0.1-0.6 ms a call for such groups, nothing for the others.
+   */
+  extractBounded(line: string, file: FileCtx, wallNow: number, ms = RUNAWAY_MS): Outcome {
+    if (this.runaway.length === 0) return this.extract(line, file, wallNow);
+    const o = boundedCall(() => this.extract(line, file, wallNow), ms);
+    if (o !== TIMED_OUT) return o;
+    // Cut off anywhere: the date parser's one-entry cache may be half written.
+    this.date = compileDateParser(this.group.date.format, this.group.date.timezone);
+    return Outcome.Timeout;
   }
 
   extract(line: string, file: FileCtx, wallNow: number): Outcome {
@@ -167,6 +177,7 @@ export class Extractor {
     const t = this.date.parse(dateText, ref, wallNow);
     if (Number.isNaN(t)) return Outcome.BadDate;
     this.t = t;
+    if (!(t >= 0 && t <= MAX_LOG_TIME && t - wallNow <= this.skew)) return Outcome.DateRange;
 
     const tp = this.tagPositions;
     for (let i = 0; i < tp.length; i++) {
@@ -215,16 +226,23 @@ export class Extractor {
     if (extra !== null) for (let i = 0; i < extra.length; i++) pos[n + i] = extra[i];
 
     this.defaults = 0;
+    this.assigned.length = 0;
     const trs = this.transforms;
     for (let i = 0; i < trs.length; i++) {
       const tr = trs[i]!;
       const before = pos[tr.position];
       const r = applyTransform(tr, before ?? '', this.tr);
       if (r.value !== (before ?? '') || before !== undefined) pos[tr.position] = r.value;
-      if (r.defaulted && tr.logDefaultAssign) this.defaults++;
+      if (r.defaulted) {
+        this.defaults++;
+        if (tr.logDefaultAssign) this.assigned.push(tr.position, before, r.value);
+      }
     }
   }
 }
+
+/** How long one line (or one path, for filename_match) may keep a runaway regex busy. */
+export const RUNAWAY_MS = 1000;
 
 function groupCountOf(src: string): number {
   const m = new RegExp(src + '|').exec('');

@@ -4,15 +4,21 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry, Series } from './registry.js';
+import { metricHelp } from '../core/metrics.js';
+import { SERVER_OPTIONS, guardConnections } from './connections.js';
 
 export interface StatusSources {
   registry: Registry;
   files(): unknown[];
   shards(): unknown[];
+  /** Per log group: its keys, its limits, and its tags with the most distinct values. */
+  groups?(): unknown[];
   pushers(): unknown[];
   queueDepth(): number;
   /** Default: some entry of pushers() has `canSend: true`. */
   healthy?(): boolean;
+  /** Told of connections closed to stay under the cap or for idling (connections.ts). */
+  dropped?(n: number): void;
 }
 
 export interface StatusServer {
@@ -21,25 +27,6 @@ export interface StatusServer {
 }
 
 const PROM_PREFIX = 'logmetrics_collector_';
-
-const HELP: Record<string, string> = {
-  'tail.line_read': 'Lines read from a tailed file.',
-  'tail.line_matched': 'Lines matched by one of the log group regexes.',
-  'tail.line_failed': 'Lines not matched, or whose date did not parse.',
-  'tail.byte_read': 'Bytes read from a tailed file (decompressed bytes for a compressed one).',
-  'tail.file_skipped': 'Files (or directories) left out, by reason: unreadable, not_regular, pseudo_filesystem, unsupported_format, max_files.',
-  'tail.file_damaged': 'Compressed files whose stream was corrupt or truncated (the lines before the damage were read).',
-  'tail.compressed_file_read': 'Compressed files read to their end.',
-  'tail.byte_decompressed': 'Bytes produced by decompressing compressed files.',
-  'tail.fd_exhausted': 'File opens deferred because the process ran out of file descriptors.',
-  'data_pool.key_tracked': 'Keys held by a datapool shard.',
-  'data_pool.key_stalled': 'Keys forgotten as stale by a datapool shard.',
-  'pusher.key_sent': 'Points sent by a pusher.',
-  'pusher.byte_sent': 'Bytes sent by a pusher.',
-  'pusher.send_errors': 'Failed send attempts and points rejected by the server or OpenTSDB limits.',
-  'pusher.reconnects': 'Connections a pusher opened after its first.',
-  'queue.depth': 'Points waiting in the queue between datapools and pushers.',
-};
 
 /** "host:port", "[v6]:port" or ":port"/"port" (all interfaces). */
 export function parseListen(listen: string): { host: string | undefined; port: number } {
@@ -83,7 +70,7 @@ export function renderPrometheus(registry: Registry): string {
   for (const name of [...families.keys()].sort()) {
     const list = families.get(name)!;
     const kind = list[0]!.kind;
-    const help = HELP[list[0]!.name] ?? `logmetrics_collector.${list[0]!.name}`;
+    const help = metricHelp(list[0]!.name);
     out += `# HELP ${name} ${help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}\n# TYPE ${name} ${kind}\n`;
     for (const s of list) {
       const labels = Object.entries(s.tags).map(([k, v]) => `${labelName(k)}="${labelValue(v)}"`).join(',');
@@ -105,6 +92,7 @@ function statusJson(src: StatusSources): string {
     queue: { depth: src.queueDepth() },
     files: src.files(),
     shards: src.shards(),
+    groups: src.groups?.() ?? [],
     pushers: src.pushers(),
     memory: memory(),
   }, null, 2) + '\n';
@@ -144,8 +132,8 @@ function handle(src: StatusSources, req: http.IncomingMessage, res: http.ServerR
 
 export async function startStatusServer(listen: string, sources: StatusSources): Promise<StatusServer> {
   const { host, port } = parseListen(listen);
-  const server = http.createServer((req, res) => handle(sources, req, res));
-  server.keepAliveTimeout = 5_000;
+  const server = http.createServer(SERVER_OPTIONS, (req, res) => handle(sources, req, res));
+  guardConnections(server, sources.dropped ?? (() => {}));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => { server.off('error', reject); resolve(); });

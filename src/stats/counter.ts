@@ -1,6 +1,9 @@
 // Counter: a running sum of recorded values (behaviour spec section 4, "counter": stat `count`).
 // Same model as the Go original's go-metrics Counter (Inc by the value), without a clock.
 
+import type { ByteReader, ByteWriter } from '../core/bytes.js';
+import { DecodeError } from '../core/bytes.js';
+
 export interface CounterState {
   count: number;
 }
@@ -18,6 +21,22 @@ export class Counter {
 
   add(value: number): void {
     this.count += value;
+  }
+
+  /** add(), under the name every statistic shares (a counter has no use for the time). */
+  update(value: number, _t: number): void {
+    this.count += value;
+  }
+
+  write(w: ByteWriter): void {
+    w.f64(this.count);
+  }
+
+  static read(r: ByteReader): Counter {
+    const c = new Counter();
+    c.count = r.f64();
+    if (!Number.isFinite(c.count)) throw new DecodeError('invalid counter state');
+    return c;
   }
 
   toState(): CounterState {

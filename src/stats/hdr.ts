@@ -17,6 +17,7 @@
 import { createRequire } from 'node:module';
 import type { Histogram } from 'hdr-histogram-js';
 import { clearSummary, type Summary } from './snapshot.js';
+import type { ByteReader, ByteWriter } from '../core/bytes.js';
 
 // Loaded on first use: only `histogram_kind: hdr` needs it, and importing it costs ~40 ms of every
 // start-up (a --once replay, --check, --test-parser) otherwise.
@@ -87,7 +88,7 @@ export class HdrInterval {
     this.m2 = 0;
   }
 
-  update(value: number): void {
+  update(value: number, _t?: number): void {
     const n = this.count + 1;
     this.count = n;
     if (value < this.min) this.min = value;
@@ -142,6 +143,15 @@ export class HdrInterval {
       histogram: empty ? null : hdr().encodeIntoCompressedBase64(this.h),
       scale: this.scale,
     };
+  }
+
+  /** The state for a binary checkpoint: toState() as JSON (an HDR key's state is small and rare). */
+  write(w: ByteWriter): void {
+    w.str(JSON.stringify(this.toState()));
+  }
+
+  static read(r: ByteReader): HdrInterval {
+    return HdrInterval.fromState(JSON.parse(r.str()) as HdrState);
   }
 
   static fromState(state: HdrState): HdrInterval {

@@ -9,6 +9,9 @@
 // (keeping its fraction) rather than a fixed 5-second tick. The first recomputation sets the rate to
 // the instant rate instead of decaying up from 0.
 
+import type { ByteReader, ByteWriter } from '../core/bytes.js';
+import { DecodeError } from '../core/bytes.js';
+
 export interface MeterState {
   count: number;
   pending: number;
@@ -48,10 +51,15 @@ export class Meter {
   }
 
   /** Records `value` happening at log time `t` (seconds). Out-of-order `t` still counts. */
-  mark(value: number, t: number): void {
+  update(value: number, t: number): void {
     this.count += value;
     this.pending += value;
     if (this.lastTick !== this.lastTick) this.lastTick = t;
+  }
+
+  /** update(), under the name the metrics libraries use. */
+  mark(value: number, t: number): void {
+    this.update(value, t);
   }
 
   /**
@@ -89,6 +97,30 @@ export class Meter {
       hasRates: this.hasRates,
       lastTick: this.lastTick === this.lastTick ? this.lastTick : null,
     };
+  }
+
+  /** The state for a binary checkpoint (read()). */
+  write(w: ByteWriter): void {
+    w.f64(this.count);
+    w.f64(this.pending);
+    w.f64(this.rate1);
+    w.f64(this.rate5);
+    w.f64(this.rate15);
+    w.f64(this.lastTick);
+    w.u8(this.hasRates ? 1 : 0);
+  }
+
+  static read(r: ByteReader): Meter {
+    const m = new Meter();
+    m.count = r.f64();
+    m.pending = r.f64();
+    m.rate1 = r.f64();
+    m.rate5 = r.f64();
+    m.rate15 = r.f64();
+    m.lastTick = r.f64();
+    m.hasRates = r.u8() === 1;
+    if (!Number.isFinite(m.count + m.pending + m.rate1 + m.rate5 + m.rate15)) throw new DecodeError('invalid meter state');
+    return m;
   }
 
   static fromState(state: MeterState): Meter {

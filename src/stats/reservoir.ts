@@ -14,10 +14,14 @@
 //   inserted the newest item);
 // - u comes from a seeded Prng, never Math.random, so replays are reproducible.
 //
-// Storage: two parallel Float64Arrays (priorities, values) of up to 2 * size entries, cut back to
-// the `size` highest priorities when full or read; amortised O(1) per update, no allocation.
+// Storage: one Float64Array of (priority, value) pairs, up to 2 * size entries, cut back to the
+// `size` highest priorities when full or read; amortised O(1) per update, no allocation. One array
+// rather than two: each typed array costs ~0.2 KB of V8 heap whatever its length, which was most
+// of a key holding a few values.
 
 import { Prng } from './prng.js';
+import type { ByteReader, ByteWriter } from '../core/bytes.js';
+import { DecodeError } from '../core/bytes.js';
 
 /**
  * Largest alpha * (t - landmark) used without rescaling. exp(600) ~ 3.8e260, and dividing by
@@ -48,6 +52,9 @@ const BUCKETS = 1 << LOG2_BUCKETS;
 /** Initial log2 of a bucket's width in high-word units: 1/16 of a binary order of magnitude. */
 const SHIFT = 16;
 
+/** Entries of a new reservoir's buffer: 64 bytes, the most V8 keeps inside its heap. */
+const INITIAL_CAPACITY = 4;
+
 // Scratch of the cut, shared by all reservoirs (a cut never re-enters).
 const counts = new Int32Array(BUCKETS);
 let scratch = new Int32Array(64);
@@ -72,7 +79,7 @@ function highWord(x: number): number {
 function countBuckets(bits: Int32Array, n: number, lo: number, shift: number): void {
   counts.fill(0);
   for (let i = 0; i < n; i++) {
-    const b = ((bits[2 * i + HI]! & 0x7fffffff) - lo) >>> shift;
+    const b = ((bits[4 * i + HI]! & 0x7fffffff) - lo) >>> shift;
     counts[b < BUCKETS ? b : BUCKETS - 1]++;
   }
 }
@@ -82,18 +89,18 @@ function scratchOf(n: number): Int32Array {
   return scratch;
 }
 
-/** Sorts idx[0, m) by prio[idx[i]], ascending. */
-function sortByPriority(idx: Int32Array, m: number, prio: Float64Array): void {
+/** Sorts idx[0, m) by buf[2 * idx[i]] (the entries' priorities), ascending. */
+function sortByPriority(idx: Int32Array, m: number, buf: Float64Array): void {
   if (m > 24) {
     // Many equal high words (e.g. priorities underflowed to 0 by a long gap): O(m log m).
-    idx.subarray(0, m).sort((a, b) => prio[a]! - prio[b]!);
+    idx.subarray(0, m).sort((a, b) => buf[2 * a]! - buf[2 * b]!);
     return;
   }
   for (let a = 1; a < m; a++) {
     const ia = idx[a]!;
-    const pa = prio[ia]!;
+    const pa = buf[2 * ia]!;
     let b = a - 1;
-    while (b >= 0 && prio[idx[b]!]! > pa) {
+    while (b >= 0 && buf[2 * idx[b]!]! > pa) {
       idx[b + 1] = idx[b]!;
       b--;
     }
@@ -112,7 +119,7 @@ export class ForwardDecayReservoir {
   declare private readonly prng: Prng;
   /** Log time (s) of the landmark (NaN before the first update); current once settled. */
   declare private lm: number;
-  /** Settled entries: [0, n) of the buffer hold (priority, value), up to 2 * size before a cut. */
+  /** Settled entries: [0, n) of the buffer hold (priority, value) pairs, up to 2 * size before a cut. */
   declare private n: number;
   /**
    * Pending updates: [n, end) of the buffer hold (log time, value), not yet given a priority.
@@ -123,10 +130,14 @@ export class ForwardDecayReservoir {
   declare private end: number;
   /** Lowest kept priority at the last cut (-Infinity before the first): nothing at or below it can be kept. */
   declare private threshold: number;
-  declare private prio: Float64Array;
-  /** `prio`'s bytes as 32-bit words, for the cut's histogram. */
-  declare private bits: Int32Array;
-  declare private vals: Float64Array;
+  /** Entry i: buf[2i] its priority (its log time while pending), buf[2i + 1] its value. */
+  declare private buf: Float64Array;
+  /**
+   * `buf`'s bytes as 32-bit words, for the cut's histogram; made by the first cut of each buffer.
+   * A new reservoir's buffer (4 entries) lives inside the V8 heap; asking for its `.buffer` would
+   * move it out, with an ArrayBuffer object (~0.3 KB a key that never fills its buffer).
+   */
+  declare private bits: Int32Array | null;
   /** Cache of exp(alpha * (t - landmark)) for the last t (log lines often share a timestamp). */
   declare private expT: number;
   declare private expV: number;
@@ -151,9 +162,8 @@ export class ForwardDecayReservoir {
     this.n = 0;
     this.end = 0;
     this.threshold = -Infinity;
-    this.prio = new Float64Array(Math.min(16, 2 * size));
-    this.bits = new Int32Array(this.prio.buffer);
-    this.vals = new Float64Array(Math.min(16, 2 * size));
+    this.buf = new Float64Array(2 * Math.min(INITIAL_CAPACITY, 2 * size));
+    this.bits = null;
     this.expT = NaN;
     this.expV = 1.5; // any double: keeps the field an unboxed double
     this.shift = SHIFT;
@@ -169,9 +179,9 @@ export class ForwardDecayReservoir {
   update(value: number, t: number): void {
     if (t - t !== 0) return; // NaN or +-Infinity would poison the landmark
     const j = this.end;
-    if (j === this.prio.length) this.grow();
-    this.prio[j] = t;
-    this.vals[j] = value;
+    if (2 * j === this.buf.length) this.grow();
+    this.buf[2 * j] = t;
+    this.buf[2 * j + 1] = value;
     this.end = j + 1;
     if (j + 1 === 2 * this.size) this.settle();
   }
@@ -181,8 +191,7 @@ export class ForwardDecayReservoir {
     const end = this.end;
     let n = this.n;
     if (n === end) return;
-    const prio = this.prio;
-    const vals = this.vals;
+    const buf = this.buf;
     const prng = this.prng;
     const alpha = this.alpha;
     let threshold = this.threshold;
@@ -190,7 +199,7 @@ export class ForwardDecayReservoir {
     let expV = this.expV;
     // Entry j is read before slot n <= j is written: settled entries never overtake pending ones.
     for (let j = n; j < end; j++) {
-      const t = prio[j]!;
+      const t = buf[2 * j]!;
       if (t !== expT) {
         let landmark = this.lm;
         if (landmark !== landmark) {
@@ -221,8 +230,8 @@ export class ForwardDecayReservoir {
       // Not above the lowest kept priority of the last cut: it can never be among the kept ones
       // (the kept set only rises, and a rescale preserves order), so it is dropped at once; ties too.
       if (p <= threshold) continue;
-      prio[n] = p;
-      vals[n] = vals[j]!;
+      buf[2 * n] = p;
+      buf[2 * n + 1] = buf[2 * j + 1]!;
       n++;
     }
     this.n = n;
@@ -240,8 +249,8 @@ export class ForwardDecayReservoir {
    */
   private rescale(t: number): void {
     const factor = Math.exp(-this.alpha * (t - this.lm));
-    const prio = this.prio;
-    for (let i = 0; i < this.n; i++) prio[i] *= factor;
+    const buf = this.buf;
+    for (let i = 0; i < this.n; i++) buf[2 * i] *= factor;
     this.threshold *= factor;
     this.lm = t;
   }
@@ -250,23 +259,20 @@ export class ForwardDecayReservoir {
   private offer(p: number, value: number): void {
     if (p <= this.threshold) return;
     let n = this.n;
-    if (n === this.prio.length) this.grow();
-    this.prio[n] = p;
-    this.vals[n] = value;
+    if (2 * n === this.buf.length) this.grow();
+    this.buf[2 * n] = p;
+    this.buf[2 * n + 1] = value;
     this.n = ++n;
     this.end = n;
     if (n >= 2 * this.size) this.compact();
   }
 
   private grow(): void {
-    const cap = Math.min(2 * this.size, Math.max(16, this.prio.length * 2));
-    const prio = new Float64Array(cap);
-    const vals = new Float64Array(cap);
-    prio.set(this.prio);
-    vals.set(this.vals);
-    this.prio = prio;
-    this.bits = new Int32Array(prio.buffer);
-    this.vals = vals;
+    const cap = Math.min(2 * this.size, Math.max(INITIAL_CAPACITY, this.buf.length));
+    const buf = new Float64Array(2 * cap);
+    buf.set(this.buf);
+    this.buf = buf;
+    this.bits = null;
   }
 
   /**
@@ -285,8 +291,8 @@ export class ForwardDecayReservoir {
     const size = this.size;
     if (n <= size) return;
     const k = n - size;
-    const prio = this.prio;
-    const bits = this.bits;
+    const buf = this.buf;
+    const bits = this.bits ?? (this.bits = new Int32Array(buf.buffer, buf.byteOffset, buf.length * 2));
     // Every settled priority is >= the threshold (kept ones were at the cut, later ones are
     // above it, and a rescale scales both alike), so its high word bounds theirs from below.
     // Buckets are 2^shift high-word units wide, the last one open-ended.
@@ -305,7 +311,7 @@ export class ForwardDecayReservoir {
       lo = 0x7fffffff;
       let hi = 0;
       for (let i = 0; i < n; i++) {
-        const h = bits[2 * i + HI]! & 0x7fffffff;
+        const h = bits[4 * i + HI]! & 0x7fffffff;
         if (h < lo) lo = h;
         if (h > hi) hi = h;
       }
@@ -329,21 +335,20 @@ export class ForwardDecayReservoir {
     const to = last === BUCKETS - 1 ? 0x7fffffff : Math.min(0x7fffffff, lo + ((last + 1) << shift) - 1);
     let g = 0;
     for (let i = 0; i < n; i++) {
-      const h = bits[2 * i + HI]! & 0x7fffffff;
+      const h = bits[4 * i + HI]! & 0x7fffffff;
       if (h >= from && h <= to) idx[g++] = i;
     }
-    sortByPriority(idx, m, prio);
-    const c = prio[idx[r - 1]!]!; // highest dropped priority
-    const min = prio[idx[r]!]!; // lowest kept priority
+    sortByPriority(idx, m, buf);
+    const c = buf[2 * idx[r - 1]!]!; // highest dropped priority
+    const min = buf[2 * idx[r]!]!; // lowest kept priority
     // Entries equal to c past the r-th are kept: the first ones in offer order, below.
     let tiesKept = 0;
-    while (r + tiesKept < m && prio[idx[r + tiesKept]!] === c) tiesKept++;
-    const vals = this.vals;
+    while (r + tiesKept < m && buf[2 * idx[r + tiesKept]!] === c) tiesKept++;
     let w = 0;
     for (let i = 0; i < n; i++) {
-      const p = prio[i]!;
-      prio[w] = p;
-      vals[w] = vals[i]!;
+      const p = buf[2 * i]!;
+      buf[2 * w] = p;
+      buf[2 * w + 1] = buf[2 * i + 1]!;
       if (p > c || (p === c && tiesKept-- > 0)) w++;
     }
     this.n = size;
@@ -365,29 +370,30 @@ export class ForwardDecayReservoir {
   values(out?: Float64Array): Float64Array {
     const n = this.count;
     const dst = out !== undefined && out.length >= n ? out : new Float64Array(n);
-    const vals = this.vals;
-    for (let i = 0; i < n; i++) dst[i] = vals[i]!;
+    const buf = this.buf;
+    for (let i = 0; i < n; i++) dst[i] = buf[2 * i + 1]!;
     return dst;
   }
 
   /**
-   * The internal value storage. Read-only by contract: only the first `count` entries are
-   * meaningful (read `count` first), and it changes on the next update. For
-   * `summarize(r.buffer, r.count, out)`, which copies before sorting.
+   * The internal storage: value i at buffer[2 * i + 1]. Read-only by contract: only the first
+   * `count` entries are meaningful (read `count` first), and it changes on the next update. For
+   * `summarize(r.buffer, r.count, out, 1, 2)`, which copies before sorting.
    */
   get buffer(): Float64Array {
     this.settle();
     this.compact();
-    return this.vals;
+    return this.buf;
   }
 
   toState(): ReservoirState {
     // Canonical: entries sorted by priority, and the threshold implied by a full reservoir, so the
     // state does not depend on when earlier cuts happened.
     const n = this.count;
-    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => this.prio[a]! - this.prio[b]! || this.vals[a]! - this.vals[b]!);
-    const priorities = order.map((i) => this.prio[i]!);
-    const values = order.map((i) => this.vals[i]!);
+    const b = this.buf;
+    const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => b[2 * x]! - b[2 * y]! || b[2 * x + 1]! - b[2 * y + 1]!);
+    const priorities = order.map((i) => b[2 * i]!);
+    const values = order.map((i) => b[2 * i + 1]!);
     if (n === this.size && n > 0 && priorities[0]! > this.threshold) this.threshold = priorities[0]!;
     return {
       size: this.size,
@@ -420,18 +426,57 @@ export class ForwardDecayReservoir {
     if (landmark !== null && (typeof landmark !== 'number' || !Number.isFinite(landmark))) {
       throw new Error('invalid reservoir state: landmark');
     }
-    if (landmark === null && priorities.length > 0) throw new Error('invalid reservoir state: values without landmark');
-    const r = new ForwardDecayReservoir(size, alpha, rescaleThresholdSec, Prng.fromState(state.prng));
-    r.lm = landmark === null ? NaN : landmark;
-    for (let i = 0; i < priorities.length; i++) {
+    const threshold = typeof state.threshold === 'number' && size === state.size ? state.threshold : -Infinity;
+    return ForwardDecayReservoir.rebuild(size, alpha, rescaleThresholdSec, Prng.fromState(state.prng),
+      landmark === null ? NaN : landmark, priorities, values, priorities.length, threshold);
+  }
+
+  /**
+   * The state for a binary checkpoint: the held entries in buffer order, so that read() rebuilds
+   * exactly this reservoir (the same future cuts and ties). Settles the pending updates first, which
+   * draws what the next read would have drawn: the results do not change.
+   */
+  write(w: ByteWriter): void {
+    const n = this.count;
+    w.u32(this.size);
+    w.f64(this.lm);
+    w.f64(this.threshold);
+    const st = this.prng.getState();
+    for (let i = 0; i < 4; i++) w.u32(st[i]!);
+    w.u32(n);
+    w.f64s(this.buf, 2 * n);
+  }
+
+  /** Reads write()'s state with the configured size, alpha and rescale threshold (as fromState). */
+  static read(r: ByteReader, size: number, alpha: number, rescaleThresholdSec: number): ForwardDecayReservoir {
+    const savedSize = r.u32();
+    const lm = r.f64();
+    const threshold = r.f64();
+    const prng = Prng.fromState([r.u32(), r.u32(), r.u32(), r.u32()]);
+    const n = r.u32();
+    const pairs = r.f64s(2 * n);
+    if (lm - lm !== 0 && lm === lm) throw new DecodeError('invalid reservoir state: landmark');
+    const prio = pairs.filter((_, i) => i % 2 === 0);
+    const vals = pairs.filter((_, i) => i % 2 === 1);
+    return ForwardDecayReservoir.rebuild(size, alpha, rescaleThresholdSec, prng, lm, prio, vals, n,
+      size === savedSize ? threshold : -Infinity);
+  }
+
+  /** A reservoir holding the given entries, offered in order (a smaller size keeps the highest priorities). */
+  private static rebuild(size: number, alpha: number, rescaleThresholdSec: number, prng: Prng, landmark: number,
+    priorities: ArrayLike<unknown>, values: ArrayLike<unknown>, n: number, threshold: number): ForwardDecayReservoir {
+    if (landmark !== landmark && n > 0) throw new DecodeError('invalid reservoir state: values without landmark');
+    const r = new ForwardDecayReservoir(size, alpha, rescaleThresholdSec, prng);
+    r.lm = landmark;
+    for (let i = 0; i < n; i++) {
       const p = priorities[i];
       const v = values[i];
       if (typeof p !== 'number' || !(p >= 0) || !Number.isFinite(p) || typeof v !== 'number' || !Number.isFinite(v)) {
-        throw new Error(`invalid reservoir state: entry ${i}`);
+        throw new DecodeError(`invalid reservoir state: entry ${i}`);
       }
       r.offer(p, v);
     }
-    if (typeof state.threshold === 'number' && size === state.size) r.threshold = Math.max(r.threshold, state.threshold);
+    if (threshold > r.threshold) r.threshold = threshold;
     return r;
   }
 }

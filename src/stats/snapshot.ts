@@ -56,10 +56,11 @@ export function percentile(sorted: Float64Array, n: number, p: number): number {
 }
 
 /**
- * Summarises the first `n` entries of `values` into `out` and returns `out`. `values` is not
- * modified (a module-level scratch copy is sorted). With n <= 0 every field of `out` is set to 0.
+ * Summarises `n` entries of `values` (values[offset + i * stride], i < n) into `out` and returns
+ * `out`. `values` is not modified (a module-level scratch copy is sorted). With n <= 0 every field
+ * of `out` is set to 0.
  */
-export function summarize(values: Float64Array, n: number, out: Summary): Summary {
+export function summarize(values: Float64Array, n: number, out: Summary, offset = 0, stride = 1): Summary {
   if (!(n > 0)) return clearSummary(out);
   // Copy (the caller's storage is never reordered), then select only the order statistics the
   // percentiles need: an in-place multi-quickselect costs a fraction of a full sort (V8's
@@ -72,7 +73,7 @@ export function summarize(values: Float64Array, n: number, out: Summary): Summar
   let abs = 0;
   let ints = true;
   for (let i = 0; i < n; i++) {
-    const v = values[i]!;
+    const v = values[offset + i * stride]!;
     s[i] = v;
     if (v < min) min = v;
     if (v > max) max = v;

@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { generate, seedConfig } from './gen.mjs';
 import { gzFamily, live, manyKeys, twoFiles } from './cases.mjs';
 import { remoteWrite } from './push.mjs';
+import { bomb, checkpointScale, liveBomb } from './scale.mjs';
 
 // Peer figures from the reference machine, for the same 1M-line seed log (whole process, medians):
 // ../shared/reference/peer-figures.md (i.e. /work/shared/reference/peer-figures.md).
@@ -123,7 +124,7 @@ if (process.env.BENCH_SKIP_MTAIL !== '1') {
 const rounds = benchRounds(progs);
 results.push(...rounds.summaries);
 
-const CASES = new Set((process.env.BENCH_CASES ?? 'twofiles,live,keys,push,gz').split(',').filter(Boolean));
+const CASES = new Set((process.env.BENCH_CASES ?? 'twofiles,live,keys,push,gz,checkpoint').split(',').filter(Boolean));
 const benchPair = (a, b) => { const r = benchRounds([a, b]); return { a: r.summaries[0], b: r.summaries[1], ratio: r.ratio(1, 0) }; };
 const two = CASES.has('twofiles') ? await twoFiles({ dir: work, cli, benchPair, timed }) : null;
 if (two) results.push(two.j1, two.j2);
@@ -144,6 +145,14 @@ const pushRes = CASES.has('push') ? await remoteWrite({ dir: work, cli, benchPai
 if (pushRes) results.push(pushRes.tcp, pushRes.rw);
 const gz = CASES.has('gz') ? await gzFamily({ dir: work, cli, seedLog, benchPair, timed, lines: LINES }) : null;
 if (gz) results.push(gz.plain, gz.gz);
+// Issue 18 (test/bench/scale.mjs): the checkpoint at 1M keys by default; the cardinality bombs on request.
+const checkpointRes = CASES.has('checkpoint') ? await checkpointScale({ cli, dir: work, keys: Number(process.env.BENCH_CHECKPOINT_KEYS ?? 1_000_000) }) : null;
+// The same in process, by main-thread CPU time (a busy host inflates the daemon's wall-clock figures).
+const cutCpuRes = CASES.has('checkpoint') ? [10_000, 100_000].map((changed) => JSON.parse(execFileSync(process.execPath,
+  ['--expose-gc', join(root, 'test/bench/cutcpu.mjs'), String(Number(process.env.BENCH_CHECKPOINT_KEYS ?? 1_000_000)), String(changed)],
+  { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }))) : null;
+const bombRes = CASES.has('bomb') ? await bomb({ cli, dir: work, lines: Number(process.env.BENCH_BOMB_LINES ?? 10_000_000) }) : null;
+const liveBombRes = CASES.has('livebomb') ? await liveBomb({ cli, dir: work, seconds: Number(process.env.BENCH_LIVE_BOMB_SECONDS ?? 120) }) : null;
 
 const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '-');
 const size = statSync(seedLog).size;
@@ -201,9 +210,37 @@ if (pushRes) {
 }
 if (gz) console.log(`gzipped family: ${fmt(gz.gz.linesPerSec)} lines/s against ${fmt(gz.plain.linesPerSec)} for the plain log: ${fmt(gz.ratio, 2)}x (median over alternate runs; target >= 0.85), output ${gz.identical ? 'byte-identical' : 'DIFFERENT'}`);
 if (keysRes) console.log(`${fmt(keysRes.keys)} distinct keys: peak ${fmt(keysRes.peakKeys)} keys, RSS ${fmt(keysRes.peakRssMB)} MB, heap ${fmt(keysRes.peakHeapMB)} MB; after stale removal ${fmt(keysRes.afterKeys)} keys, RSS ${fmt(keysRes.afterRssMB)} MB, heap ${fmt(keysRes.afterHeapMB)} MB`);
+if (checkpointRes) {
+  const c = checkpointRes;
+  console.log(`checkpoint at ${fmt(c.keys)} keys (one meter each, limits raised): while ${fmt(c.rate)} lines/s came for ${c.seconds} s, ` +
+    `${c.steadyCuts} cuts, main-thread time per cut median ${fmt(c.steadyCutMedianSec * 1000)} ms, max ${fmt(c.steadyCutMaxSec * 1000)} ms ` +
+    `(process CPU meanwhile: median ${fmt(c.steadyCutCpuMedianSec * 1000)} ms, max ${fmt(c.steadyCutCpuMaxSec * 1000)} ms; longest single pause ` +
+    `${fmt(c.steadyPauseMaxSec * 1000)} ms); while the keys were first read: max ${fmt(c.buildCutMaxSec * 1000)} ms; state file ` +
+    `${fmt(c.stateBytes / 1e6, 1)} MB; restore of ${fmt(c.restoredKeys)} keys ${fmt(c.restoreSec, 2)} s (main-thread CPU at its end ${fmt(c.restoreCpuSec, 2)} s)`);
+}
+if (cutCpuRes) {
+  for (const r of cutCpuRes) {
+    console.log(`checkpoint at ${fmt(r.keys)} keys, in process, main-thread CPU: a cut of every key ${fmt(r.fullMs)} ms; ` +
+      `cuts after ${fmt(r.changed)} keys (at random) changed: ${r.incrementalMs.map((m) => fmt(m)).join(', ')} ms; restore ${fmt(r.restoreMs)} ms`);
+  }
+}
+if (bombRes) {
+  const b = bombRes;
+  console.log(`cardinality bomb, --once, ${fmt(b.lines)} lines each a new id: exit ${b.code}, ${fmt(b.wall, 1)} s (${fmt(b.linesPerSec)} lines/s), ` +
+    `peak RSS ${fmt(b.peakRssMB)} MB, ${fmt(b.series)} series, _other_ counts ${fmt(b.overflow)} lines, all series ${fmt(b.total)}; ` +
+    `warning: ${b.warning ? `tag ${b.warning.tag}, example ${b.warning.example}` : 'none'}`);
+}
+if (liveBombRes) {
+  const l = liveBombRes;
+  console.log(`live bomb: ${fmt(l.rate)} new ids/s for ${l.seconds} s, state file on: RSS max ${fmt(l.rssMaxMB)} MB (middle third ${fmt(l.rssMiddleMaxMB)}, ` +
+    `last third ${fmt(l.rssLastMaxMB)}), /healthz p50 ${fmt(l.healthzP50, 1)} ms, p99 ${fmt(l.healthzP99, 1)} ms, max ${fmt(l.healthzMax)} ms ` +
+    `over ${fmt(l.probes)} probes; ${fmt(l.group?.keys)} keys, ${fmt(l.cuts)} cuts (max ${fmt(l.cutMaxSec * 1000)} ms)`);
+}
 if (process.env.BENCH_SAVE === '1') {
   const out = Object.fromEntries(results.map((r) => [r.name, r]));
   if (liveRes) out.live = liveRes;
   if (keysRes) out.keys = keysRes;
+  if (checkpointRes) out.checkpoint = checkpointRes;
+  if (cutCpuRes) out.checkpointCpu = cutCpuRes;
   writeFileSync(baselineFile, JSON.stringify(out, null, 2) + '\n');
 }

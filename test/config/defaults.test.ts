@@ -34,7 +34,7 @@ describe('defaults', () => {
       poll_interval: 15, log_facility: 'local0', push_host: ['localhost'], push_port: 4242, push_proto: 'udp',
       push_type: 'tcollector', push_number: 1, push_wait: 5, stats_interval: 60,
       state_file: '/var/lib/logmetrics-collector/state.json', status_listen: null, queue_size: 10000,
-      max_line_bytes: 1048576,
+      max_line_bytes: 1048576, max_future_skew: 86400,
       push_path: '', push_tls: false, push_tls_ca: null, push_tls_insecure: false, push_headers: {}, push_basic_auth: null,
       push_secret_file: null, push_influx_db: null, push_influx_org: null, push_influx_bucket: null, push_influx_token: null,
     });
@@ -47,7 +47,7 @@ describe('defaults', () => {
       files: [path.join(FIXTURES, 'logs/*.log'), '/var/log/abs.log'],
       filename_match: null,
       re: ['^(\\S+\\s\\S+)(\\d+)'],
-      re_pieces: [[{ pattern: '^(\\S+\\s\\S+)(\\d+)', comment: '', line: 4 }]],
+      re_pieces: [[{ pattern: '^(\\S+\\s\\S+)(\\d+)', comment: '', line: 4, spaced: '^(\\S+\\s\\S+) (\\d+)' }]],
       regex_engine: 'js',
       expected_matches: 2,
       date: { position: 1, format: '2006-01-02 15:04:05', timezone: 'local' },
@@ -61,6 +61,7 @@ describe('defaults', () => {
       stale_removal: false, stale_threshold_min: 60, send_duplicates: false, goroutines: 1, poll_file: false,
       live_poll: false, interval: 15, parse_from_start: false, warn_on_regex_fail: false,
       warn_on_operation_fail: false, warn_on_out_of_order_time: false, log_stale_metrics: false, max_files: 1000,
+      max_tag_values: 10000, max_keys: 100000,
     });
   });
 
@@ -93,6 +94,13 @@ describe('aliases and accepted shapes', () => {
     expect(c.groups[0]!.interval).toBe(2.5);
     expect(load(group('').map((l) => (l === '' ? '  settings: {}' : l))).settings.push_port).toBe(4242);
     expect(load(group('').map((l) => (l === '' ? '  settings: ' : l))).settings.push_port).toBe(4242);
+  });
+
+  it('max_future_skew: seconds, 0 or more', () => {
+    expect(load(group('', 'max_future_skew: 0')).settings.max_future_skew).toBe(0);
+    expect(load(group('', 'max_future_skew: 3600.5')).settings.max_future_skew).toBe(3600.5);
+    const r = parseConfigText(group('', 'max_future_skew: -1').join('\n'), '/etc/lm/test.conf');
+    expect(r.issues.map((i) => `${i.line}:${i.column} ${i.path}: ${i.message}`)).toEqual([expect.stringMatching(/^\d+:\d+ settings\.max_future_skew: .*at least 0/)]);
   });
 
   it('tags: positions and sanitised constants, sorted by name', () => {

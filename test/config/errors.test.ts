@@ -43,7 +43,7 @@ describe('a config with a wrong type, an unknown key, a bad regex and a bad push
 });
 
 describe('YAML syntax errors', () => {
-  it('have a line and column (and validation still runs on what the parser recovered)', () => {
+  it('have a line and column, and are reported on their own (not with the errors they cause)', () => {
     const issues = check([
       '{',
       '  g: {',
@@ -57,10 +57,23 @@ describe('YAML syntax errors', () => {
       '  }',
       '}',
     ]);
-    expect(where(issues)).toEqual([[4, 5, ''], [9, 5, 'g.intervall']]);
+    expect(where(issues)).toEqual([[4, 5, '']]);
     expect(issues[0]!.message).toBe('YAML: Missing , between flow map items');
-    expect(issues[1]!.message).toBe('unknown key "intervall" (did you mean "interval"?)');
-    expect(formatIssues(issues.slice(0, 1))).toBe(`${FILE}:4:5: YAML: Missing , between flow map items\n`);
+    expect(formatIssues(issues)).toBe(`${FILE}:4:5: YAML: Missing , between flow map items\n`);
+    // once it parses, the rest is checked
+    const fixed = check(['{', '  g: {', '    files: [ "a.log" ],', '    re: [ \'^(\\d+)\' ],', '    expected_matches: 1,',
+      '    date: { position: 1, format: "unix" },', '    key_prefix: "k",', '    metrics: { meter: [ { key_suffix: "s", reference: [ [0] ] } ] },',
+      '    intervall: 5', '  }', '}']);
+    expect(where(fixed)).toEqual([[9, 5, 'g.intervall']]);
+    expect(fixed[0]!.message).toBe('unknown key "intervall" (did you mean "interval"?)');
+  });
+
+  it('a syntax error that cuts a group short: the YAML error alone, not the missing keys it caused', () => {
+    const issues = check(['{', '  g: {', '    files: [ "a.log" ],', '    re: [ \'^(\\d+)\' ],', '    expected_matches: 1', '    date: { position: 1, format: "unix" },',
+      '    key_prefix: "k",', '    metrics: { meter: [ { key_suffix: "s", reference: [ [0] ] } ] }', '  }', '}']);
+    // before: 'g.date: missing required key "date"' at 2:3, first, and a type error at 5:23
+    expect(issues.map((i) => `${i.line}:${i.column} ${i.path}${i.message}`)).toEqual([
+      '5:23 YAML: Implicit keys need to be on a single line', '5:23 YAML: Block collections are not allowed within flow collections']);
   });
 
   it('reports the original README example\'s three missing commas and missing brace, and nothing else', () => {

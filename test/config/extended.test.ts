@@ -8,13 +8,13 @@ describe('cleanExtended', () => {
     const r = cleanExtended('(\\d+) \\s+   # call time 6 \\n ( [a-z] +)  # server 2,  class 3,\\n');
     expect(r.pattern).toBe('(\\d+)\\s+([a-z]+)');
     expect(r.pieces).toEqual([
-      { pattern: '(\\d+)\\s+', comment: 'call time 6', line: 1 },
-      { pattern: '([a-z]+)', comment: 'server 2,  class 3,', line: 1 },
+      { pattern: '(\\d+)\\s+', comment: 'call time 6', line: 1, spaced: '(\\d+) \\s+' },
+      { pattern: '([a-z]+)', comment: 'server 2,  class 3,', line: 1, spaced: '( [a-z] +)' },
     ]);
   });
 
   it('a pattern with no \\n is one piece; # still starts a comment', () => {
-    expect(cleanExtended('a b c')).toEqual({ pattern: 'abc', pieces: [{ pattern: 'abc', comment: '', line: 1 }] });
+    expect(cleanExtended('a b c')).toEqual({ pattern: 'abc', pieces: [{ pattern: 'abc', comment: '', line: 1, spaced: 'a b c' }] });
     expect(cleanExtended('a#b c').pieces).toEqual([{ pattern: 'a', comment: 'b c', line: 1 }]);
   });
 
@@ -27,6 +27,15 @@ describe('cleanExtended', () => {
     const r = cleanExtended('# header \\n a # x \\n   \\n b \\n');
     expect(r.pieces.map((p) => [p.pattern, p.comment])).toEqual([['a', 'x'], ['b', '']]);
     expect(r.pattern).toBe('ab');
+  });
+
+  it('marks spaces between two tokens on one line (likely meant as \\s), not layout', () => {
+    const spaced = (raw: string): Array<string | undefined> => cleanExtended(raw).pieces.map((p) => p.spaced);
+    expect(spaced('^(\\S+) (\\S+) (\\d+)$')).toEqual(['^(\\S+) (\\S+) (\\d+)$']);
+    // indentation, alignment before a comment, a line break between tokens: layout
+    expect(spaced('  ^(\\S+)\\s+      # host \\n\n     (\\d+)$   # n')).toEqual([undefined, undefined]);
+    expect(spaced('^(\\S+)\\s+\n   (\\d+)$')).toEqual([undefined]);
+    expect(spaced('a #  b c')).toEqual([undefined]);
   });
 
   it('without a locator, lines count real line breaks in the text', () => {

@@ -34,7 +34,7 @@ describe('A_live (the README config)', () => {
       poll_interval: 5, log_facility: 'local3', push_host: ['tsd.mynetwork'], push_port: 4242,
       push_proto: 'tcp', push_type: 'tsd', push_number: 1, push_wait: 5, stats_interval: 60,
       state_file: '/var/lib/logmetrics-collector/state.json', status_listen: null, queue_size: 10000,
-      max_line_bytes: 1048576,
+      max_line_bytes: 1048576, max_future_skew: 86400,
       push_path: '', push_tls: false, push_tls_ca: null, push_tls_insecure: false, push_headers: {}, push_basic_auth: null,
       push_secret_file: null, push_influx_db: null, push_influx_org: null, push_influx_bucket: null, push_influx_token: null,
     });

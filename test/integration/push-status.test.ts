@@ -5,10 +5,11 @@
 // away (503, backing off, reading held back with a full queue) and once it is back; SIGTERM exits 0
 // after flushing: VictoriaMetrics then holds exactly what a --dry-run of the part of the log read
 // (up to the offset the daemon saved in its state file) prints.
-import { readFileSync, statSync, writeFileSync, openSync, readSync, closeSync } from 'node:fs';
+import { statSync, writeFileSync, openSync, readSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startVictoria, type Victoria } from '../helpers/victoria.js';
+import { peekState } from '../../src/state/peek.js';
 import {
   ASSUME_NOW, compare, describeDiff, dryRun, exportedPoints, logLines, parsePoints, removeDir, seedConfig, seedLog,
   sleep, spawnCli, tempDir, until,
@@ -132,7 +133,7 @@ describe('daemon status endpoint during a replay', () => {
       expect(logs.filter((l) => l.level === 'error')).toEqual([]);
       expect(logs.some((l) => /^Output not drained/.test(l.msg))).toBe(false);
 
-      const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { files: Array<{ path: string; offset: number }>; pending: unknown[] };
+      const state = peekState(stateFile) as { files: Array<{ path: string; offset: number }>; pending: unknown[] };
       expect(state.pending).toEqual([]);
       const offset = state.files.find((f) => f.path === log)!.offset;
       expect(offset).toBeGreaterThan(held.files[0].offset);

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { peekState } from '../../src/state/peek.js';
 import {
   Daemon, finalCounts, isoAt, lastPoints, numLine, report, rmrf, rssMB, simpleGroup, sleep, tempDir, until, writeConfig,
 } from './helpers/tail.js';
@@ -147,7 +148,7 @@ describe('shutdown with the output blocked (CLI, daemon mode)', () => {
         const took = Date.now() - t;
         expect(exit, `${c.name}: exit after SIGTERM; ${d.stderr().slice(-1500)}`).toEqual({ code: 0, signal: null });
         expect(d.findLog('Output not drained at shutdown; unsent points are kept in the state file'), c.name).toBeTruthy();
-        const saved = JSON.parse(fs.readFileSync(state, 'utf8')) as { files: Array<{ offset: number }>; pending: unknown[] };
+        const saved = peekState(state) as { files: Array<{ offset: number }>; pending: unknown[] };
         expect(saved.files[0]!.offset, c.name).toBeGreaterThan(0);
         expect(saved.files[0]!.offset, c.name).toBeLessThan(text.length); // reading was held back
         if (!c.dry) expect(saved.pending.length, c.name).toBeGreaterThan(0);

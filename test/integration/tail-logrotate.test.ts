@@ -21,7 +21,10 @@ import { Daemon, lastPoints, numLines, promCounter, report, rmrf, sleep, tempDir
 
 const run = promisify(execFile);
 
-/** The group: one counter series per line (tag n = its sequence number), so a line read twice shows as a 2. */
+/**
+ * The group: one counter series per line (tag n = its sequence number), so a line read twice shows as
+ * a 2 (max_tag_values raised: the kill -9 run writes 16,000 lines a log).
+ */
 function lrGroup(glob: string): string {
   return `  lr: {
     files: ${JSON.stringify([glob])},
@@ -32,7 +35,8 @@ function lrGroup(glob: string): string {
     tags: { file: 2, n: 3 },
     metrics: { counter: [ { key_suffix: lines, reference: [ [0, ""] ] } ] },
     interval: 5,
-    parse_from_start: false
+    parse_from_start: false,
+    max_tag_values: 100000
   }`;
 }
 const writerScript = path.join(path.dirname(new URL(import.meta.url).pathname), 'helpers', 'logwriter.mjs');

@@ -61,13 +61,14 @@ class Reference {
       const before = pos[tr.position];
       const r = applyTransform(tr, before ?? '', { value: '', defaulted: false });
       if (before !== undefined || r.value !== '') pos[tr.position] = r.value;
-      if (r.defaulted && tr.logDefaultAssign) defaults++;
+      if (r.defaulted) defaults++;
     }
     const bad = { outcome: Outcome.BadDate, matchedRegex: this.matchedRegex, positions: [...pos] };
     const dateText = pos[g.date.position];
     if (dateText === undefined) return bad;
     const t = this.date.parse(dateText, Number.isNaN(file.newest) ? wallNow : file.newest, wallNow);
     if (Number.isNaN(t)) return bad;
+    if (t < 0 || t >= 2 ** 32) return { ...bad, outcome: Outcome.DateRange };
 
     let valueFails = 0;
     let negatives = 0;
@@ -236,7 +237,8 @@ describe('Extractor against the reference, edge cases', () => {
     expect(ex.extract('nothing', f, WALL)).toBe(Outcome.NoMatch);
     expect(ex.positions).toEqual(['1770523200 a=1 b=2 c=3', '1770523200', '1', '2', '3']);
     expect(ex.extract('17705x23200 alt 4', f, WALL)).toBe(Outcome.NoMatch);
-    expect(ex.extract('123456789012345678901234567890 alt 4', f, WALL)).toBe(Outcome.Matched);
+    expect(ex.extract('123456789012345678901234567890 alt 4', f, WALL)).toBe(Outcome.DateRange); // past 2^32 s
+    expect(ex.extract('1770523201 alt 4', f, WALL)).toBe(Outcome.Matched);
     expect(ex.extract('1 a=1 c=3', f, WALL)).toBe(Outcome.Matched);
     expect(ex.tagVals).toEqual(['1', undefined, undefined]);
     expect(ex.positions).toEqual(['1 a=1 c=3', '1', '1', undefined, '3']);
@@ -301,5 +303,64 @@ describe('Extractor against the reference, edge cases', () => {
     expect(direct(edgeTransform)).toBe(false);
     expect(direct(tr)).toBe(false);
     expect(direct(trPlain)).toBe(false);
+  });
+});
+
+describe('the window of log time (spec section 3)', () => {
+  const unixGroup = (): LogGroup => group(`{ u: { files: ["/x/a.log"], re: ['^(-?\\d+(?:\\.\\d+)?)\\s(\\w+)$'], expected_matches: 2,
+    date: { position: 1, format: "unix" }, key_prefix: "u", tags: { k: 2 },
+    metrics: { counter: [ { key_suffix: "n", reference: [ [0, ""] ] } ] } } }`);
+  const outcome = (ex: Extractor, line: string, wall = WALL): Outcome => ex.extract(line, { path: 'a', extra: [], newest: NaN }, wall);
+
+  it('refuses dates before 1970 and past 2^32 - 1 s, whatever the skew', () => {
+    const ex = new Extractor(unixGroup());
+    expect(outcome(ex, '-1 a')).toBe(Outcome.DateRange);
+    expect(outcome(ex, '-0.5 a')).toBe(Outcome.DateRange);
+    expect(outcome(ex, '0 a')).toBe(Outcome.Matched);
+    expect(outcome(ex, '4294967295 a')).toBe(Outcome.Matched);
+    expect(outcome(ex, '4294967295.5 a')).toBe(Outcome.DateRange);
+    expect(outcome(ex, '4294967296 a')).toBe(Outcome.DateRange);
+    expect(outcome(ex, '100000000000 a')).toBe(Outcome.DateRange); // 12 digits
+  });
+
+  it('refuses dates more than max_future_skew past the wall clock', () => {
+    const ex = new Extractor(unixGroup(), { maxFutureSkew: 86400 });
+    expect(outcome(ex, `${WALL + 86400} a`)).toBe(Outcome.Matched);
+    expect(outcome(ex, `${WALL + 86400.5} a`)).toBe(Outcome.DateRange);
+    expect(outcome(ex, '4102444800 a')).toBe(Outcome.DateRange); // 2100-01-01
+    expect(outcome(ex, '4102444800 a', 4102444800 - 60)).toBe(Outcome.Matched);
+    expect(outcome(new Extractor(unixGroup(), { maxFutureSkew: 0 }), `${WALL + 1} a`)).toBe(Outcome.DateRange);
+  });
+
+  it('layouts: dates before 1970 are refused as well', () => {
+    const g = group(`{ l: { files: ["/x/a.log"], re: ['^(\\S+)\\s(\\w+)$'], expected_matches: 2,
+      date: { position: 1, format: "2006-01-02T15:04:05Z07:00" }, key_prefix: "l",
+      metrics: { counter: [ { key_suffix: "n", reference: [ [0, ""] ] } ] } } }`);
+    const ex = new Extractor(g, { maxFutureSkew: 86400 });
+    expect(outcome(ex, '1969-12-31T23:59:59Z a')).toBe(Outcome.DateRange);
+    expect(outcome(ex, '1970-01-01T00:00:00Z a')).toBe(Outcome.Matched);
+    expect(outcome(ex, '2100-01-01T00:00:00Z a')).toBe(Outcome.DateRange);
+  });
+});
+
+describe('defaults assigned by match_or_default', () => {
+  it('are counted always and listed (position, before, after) with log_default_assign', () => {
+    const conf = (log: boolean): LogGroup => group(`{ d: { files: ["/x/a.log"], re: ['^(\\d+)\\s(\\w+)?\\s?(\\w+)$'], expected_matches: 3,
+      date: { position: 1, format: "unix" }, key_prefix: "d", tags: { a: 2, b: 3 },
+      transform: { 2: { log_default_assign: ${log}, operations: [ [match_or_default, '^ok$', 'other'] ] },
+                   3: { operations: [ [match_or_default, '^ok$', 'else'] ] } },
+      metrics: { counter: [ { key_suffix: "n", reference: [ [0, ""] ] } ] } } }`);
+    const file = { path: 'a', extra: [], newest: NaN };
+    const ex = new Extractor(conf(true));
+    expect(ex.extract('1700000000 bad bad', file, WALL)).toBe(Outcome.Matched);
+    expect(ex.defaults).toBe(2);
+    expect(ex.assigned).toEqual([2, 'bad', 'other']);
+    expect(ex.extract('1700000000 ok ok', file, WALL)).toBe(Outcome.Matched);
+    expect([ex.defaults, ex.assigned]).toEqual([0, []]);
+    expect(ex.extract('1700000000 x', file, WALL)).toBe(Outcome.Matched); // group 2 absent
+    expect(ex.assigned).toEqual([2, undefined, 'other']);
+    const quiet = new Extractor(conf(false));
+    expect(quiet.extract('1700000000 bad bad', file, WALL)).toBe(Outcome.Matched);
+    expect([quiet.defaults, quiet.assigned]).toEqual([2, []]);
   });
 });

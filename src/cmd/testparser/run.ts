@@ -33,6 +33,9 @@
 //     failed:             <n>
 //       no match:         <n>
 //       unparsable date:  <n>
+//       date refused:     <n>      (only when some: before 1970, past 2^32-1 s, or past max_future_skew
+//                                  with --assume-now)
+//       regex too slow:   <n>      (only when some: a runaway regex cut off after 1 s)
 //       too long:         <n>
 //     unparsable values:  <n>      (references not recorded: value did not parse or group absent)
 //     negative values:    <n>      (references not recorded: result below 0)
@@ -54,8 +57,9 @@ import type { Readable } from 'node:stream';
 import type { Config } from '../../config/types.js';
 import type { CliOptions } from '../options.js';
 import type { Logger } from '../../core/log.js';
-import { Extractor, Outcome, type FileCtx } from '../../parse/extract.js';
+import { Extractor, MAX_LOG_TIME, Outcome, RUNAWAY_MS, type FileCtx } from '../../parse/extract.js';
 import { expandGlob } from '../../tail/glob.js';
+import { boundedCall, TIMED_OUT } from '../../parse/runaway.js';
 import { startProgress, totalSize } from '../progress.js';
 import { readLines, type InputLine } from './lines.js';
 import { RegexLocator, locateFailure, type Location } from './locate.js';
@@ -82,6 +86,8 @@ interface Counts {
   matched: number;
   noMatch: number;
   badDate: number;
+  dateRange: number;
+  timeout: number;
   tooLong: number;
   valueFails: number;
   negatives: number;
@@ -108,7 +114,8 @@ export async function runTestParser(config: Config, o: CliOptions, log: Logger):
   }
   let ex: Extractor;
   try {
-    ex = new Extractor(group);
+    // As --once: the future-date window applies only against --assume-now.
+    ex = new Extractor(group, { maxFutureSkew: o.assumeNow === undefined ? Infinity : config.settings.max_future_skew });
   } catch (e) {
     err(`--test-parser: log group ${group.name}: ${e instanceof Error ? e.message : String(e)}\n`);
     return 2;
@@ -174,7 +181,7 @@ export async function runTestParser(config: Config, o: CliOptions, log: Logger):
   await out.write(head);
 
   // ---- run
-  const c: Counts = { read: 0, matched: 0, noMatch: 0, badDate: 0, tooLong: 0, valueFails: 0, negatives: 0, analysed: 0, where: new Map() };
+  const c: Counts = { read: 0, matched: 0, noMatch: 0, badDate: 0, dateRange: 0, timeout: 0, tooLong: 0, valueFails: 0, negatives: 0, analysed: 0, where: new Map() };
   let failSamples = 0;
   let keySamples = 0;
   let bytesRead = 0;
@@ -213,7 +220,7 @@ export async function runTestParser(config: Config, o: CliOptions, log: Logger):
   const elapsed = Number(process.hrtime.bigint() - started - pausedNs) / 1e9;
 
   // ---- summary
-  const failed = c.noMatch + c.badDate + c.tooLong;
+  const failed = c.noMatch + c.badDate + c.dateRange + c.timeout + c.tooLong;
   const shownFails = Math.min(failed, o.maxSamples);
   let s = '';
   if (failed > shownFails) s += `\n(${failed - shownFails} more failing line${failed - shownFails === 1 ? '' : 's'} not shown; see --max-samples)\n`;
@@ -225,6 +232,8 @@ export async function runTestParser(config: Config, o: CliOptions, log: Logger):
   s += row('failed', failed ? st.red(String(failed)) : String(failed));
   s += row('  no match', String(c.noMatch));
   s += row('  unparsable date', String(c.badDate));
+  if (c.dateRange) s += row('  date refused', String(c.dateRange));
+  if (c.timeout) s += row('  regex too slow', String(c.timeout));
   s += row('  too long', String(c.tooLong));
   s += row('unparsable values', c.valueFails ? st.yellow(String(c.valueFails)) : '0');
   s += row('negative values', c.negatives ? st.yellow(String(c.negatives)) : '0');
@@ -251,7 +260,7 @@ export async function runTestParser(config: Config, o: CliOptions, log: Logger):
       return `\n${where} ${st.red('line too long')}: ${line.bytes} bytes, max_line_bytes is ${config.settings.max_line_bytes} (skipped, as the collector does)\n`
         + `${INDENT}${printable(line.text.slice(0, width))}…\n`;
     }
-    const outcome = ex.extract(line.text, ctx, wallSec);
+    const outcome = ex.extractBounded(line.text, ctx, wallSec);
     if (outcome === Outcome.Matched) {
       c.matched++;
       if (!(ex.t <= ctx.newest)) ctx.newest = ex.t;
@@ -268,19 +277,48 @@ export async function runTestParser(config: Config, o: CliOptions, log: Logger):
       failSamples++;
       return dateBlock(where, line.text);
     }
+    if (outcome === Outcome.DateRange) {
+      c.dateRange++;
+      if (c.analysed < ANALYSE_CAP) { c.analysed++; bump('date out of range', 1.5e9); }
+      if (failSamples >= o.maxSamples) return '';
+      failSamples++;
+      return `\n${where} ${st.red('date out of range')}: ${rangeReason(ex.t, wallSec)}\n${INDENT}${windowAround(line.text, 0, width).text}\n`;
+    }
+    if (outcome === Outcome.Timeout) {
+      c.timeout++;
+      if (c.analysed < ANALYSE_CAP) { c.analysed++; bump('regex too slow', 2.5e9); }
+      if (failSamples >= o.maxSamples) return '';
+      failSamples++;
+      return `\n${where} ${st.red('regex too slow')}: cut off after ${RUNAWAY_MS} ms (a lookaround or backreference: see --check)\n${INDENT}${windowAround(line.text, 0, width).text}\n`;
+    }
     c.noMatch++;
     let loc: Location | null = null;
     const locatable = line.text.length <= LOCATE_MAX_CHARS;
     if (c.analysed < ANALYSE_CAP) {
       c.analysed++;
-      loc = locatable ? locateFailure(locators, line.text) : null;
+      loc = locatable ? locate(line.text) : null;
       if (loc) bump(describe(loc, locators, plain), loc.regex * 1e6 + loc.piece);
       else bump('no match (line too long to locate)', 3e9);
     }
     if (failSamples >= o.maxSamples) return '';
     failSamples++;
-    if (!loc && locatable) loc = locateFailure(locators, line.text);
+    if (!loc && locatable) loc = locate(line.text);
     return noMatchBlock(where, line.text, loc);
+  }
+
+  /** Where a line stopped matching. Locating runs prefixes of the regexes: bounded, as the line was, when they could run away. */
+  function locate(text: string): Location | null {
+    if (ex.runaway.length === 0) return locateFailure(locators, text);
+    const loc = boundedCall(() => locateFailure(locators, text), RUNAWAY_MS);
+    return loc === TIMED_OUT ? null : loc;
+  }
+
+  /** Why a date was refused (Outcome.DateRange). */
+  function rangeReason(t: number, wallSec: number): string {
+    const when = Number.isFinite(t) && Math.abs(t) < 8.64e12 ? new Date(t * 1000).toISOString() : String(t);
+    if (t < 0) return `${when} is before 1970`;
+    if (t > MAX_LOG_TIME) return `${when} is past ${new Date(MAX_LOG_TIME * 1000).toISOString()}, the last second OpenTSDB takes`;
+    return `${when} is more than max_future_skew (${config.settings.max_future_skew} s) past the wall clock`;
   }
 
   /** Counts one failure under `key`; `order` sorts rows of equal counts (regex, then piece). */

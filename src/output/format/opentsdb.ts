@@ -6,7 +6,7 @@ import stringify from 'fast-json-stable-stringify';
 import { MAX_LINE_BYTES, MAX_TAGS } from '../../core/sanitize.js';
 import type { PushType } from '../../config/types.js';
 import type { Point, PointBatch } from '../../core/types.js';
-import { formatFixed6, formatPlain, micros } from '../../stats/format.js';
+import { FAST_VALUE_BYTES, formatFixed6, formatPlain, writeFixed6, writePlain } from '../../stats/format.js';
 
 /** OpenTSDB's `/api/put` accepts many points per request; we keep each request to at most 50. */
 export const HTTP_MAX_POINTS = 50;
@@ -104,7 +104,7 @@ export class LineCaches {
 
   /**
    * @param dropped counts the points the writers leave out (over OpenTSDB's line limit, or not a
-   *   finite number): the sink's pusher.send_errors series
+   *   finite number): pusher.send_errors for a pusher, dry_run.point_dropped for --dry-run
    */
   constructor(readonly type: PushType, private readonly maxCached = 4096, readonly dropped: { value: number } = { value: 0 }) {
     this.prefix = type === 'tsd' ? 'put ' : '';
@@ -129,9 +129,6 @@ export class LineCaches {
   }
 }
 
-/** The most bytes the fast paths of writePlain / writeFixed6 write (sign, 16 digits, '.', 6 decimals). */
-const FAST_VALUE_BYTES = 32;
-
 /**
  * Encodes points as newline-terminated lines straight into bytes, for --dry-run (which prints a whole
  * replay through it): as a datapool's PointBatch, values are printed as ASCII digits with no string
@@ -140,7 +137,7 @@ const FAST_VALUE_BYTES = 32;
  * (counted in the caches' `dropped`).
  */
 export class LineWriter implements PointBatch {
-  private buf = Buffer.allocUnsafe(1 << 16);
+  private buf = Buffer.allocUnsafe(1 << 10); // grows to what the group needs: 10,000 idle groups must not hold 64 KB each
   private off = 0;
   private count = 0;
   lastTs = -Infinity;
@@ -322,58 +319,4 @@ function writeAscii(s: string, dst: Buffer, off: number): number {
     dst[off + i] = c;
   }
   return off + n;
-}
-
-/** Decimal digits of a non-negative integer below 2^53; returns the new offset. */
-function writeDigits(n: number, dst: Uint8Array, off: number): number {
-  let len = 1;
-  for (let p = 10; p <= n; p *= 10) len++;
-  let i = off + len;
-  if (n < 2147483648) {
-    let m = n | 0;
-    do { const q = (m / 10) | 0; dst[--i] = 48 + m - q * 10; m = q; } while (m !== 0);
-  } else {
-    do { const q = Math.floor(n / 10); dst[--i] = 48 + (n - q * 10); n = q; } while (n !== 0);
-  }
-  return off + len;
-}
-
-/** `frac` (< 10^width) as exactly `width` digits, zero-padded. */
-function writeFraction(frac: number, width: number, dst: Uint8Array, off: number): number {
-  for (let i = off + width - 1; i >= off; i--) { const q = (frac / 10) | 0; dst[i] = 48 + frac - q * 10; frac = q; }
-  return off + width;
-}
-
-const TWO_POW_53 = 9007199254740992;
-
-/** formatPlain(v) as ASCII at `off` (up to FAST_VALUE_BYTES); the new offset, or -1 off the fast paths. */
-export function writePlain(v: number, dst: Uint8Array, off: number): number {
-  if (Number.isInteger(v)) {
-    if (!(v < TWO_POW_53 && v > -TWO_POW_53)) return -1;
-    if (v < 0) { dst[off++] = 45; v = -v; } // -0 is not < 0: prints "0", as formatPlain does
-    return writeDigits(v, dst, off);
-  }
-  const n = micros(v < 0 ? -v : v);
-  if (n < 0) return -1;
-  if (n === 0) { dst[off] = 48; return off + 1; }
-  const ip = Math.floor(n / 1e6);
-  let frac = (n - ip * 1e6) | 0;
-  if (v < 0) dst[off++] = 45;
-  off = writeDigits(ip, dst, off);
-  if (frac === 0) return off;
-  let width = 6;
-  while (frac % 10 === 0) { frac = (frac / 10) | 0; width--; }
-  dst[off++] = 46;
-  return writeFraction(frac, width, dst, off);
-}
-
-/** formatFixed6(v) as ASCII at `off` (up to FAST_VALUE_BYTES); the new offset, or -1 off the fast path. */
-export function writeFixed6(v: number, dst: Uint8Array, off: number): number {
-  const n = micros(v < 0 ? -v : v);
-  if (n < 0) return -1;
-  const ip = Math.floor(n / 1e6);
-  if (v < 0) dst[off++] = 45;
-  off = writeDigits(ip, dst, off);
-  dst[off++] = 46;
-  return writeFraction((n - ip * 1e6) | 0, 6, dst, off);
 }

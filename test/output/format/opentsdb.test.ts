@@ -2,10 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { backoffSeconds } from '../../../src/output/push/backoff.js';
 import {
   decodeLines, encodeHttpBody, encodeLine, invalidReason, LineCaches, LineWriter, packDatagrams, parseTags, toJsonPoint,
-  writeFixed6, writePlain,
 } from '../../../src/output/format/opentsdb.js';
 import { PointList } from '../../../src/output/pointlist.js';
-import { formatFixed6, formatPlain } from '../../../src/stats/format.js';
+import { formatFixed6, formatPlain, writeFixed6, writePlain } from '../../../src/stats/format.js';
 import { parseEndpoint } from '../../../src/output/push/pool.js';
 import { PointQueue } from '../../../src/output/push/queue.js';
 import type { Point } from '../../../src/core/types.js';
