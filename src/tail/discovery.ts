@@ -175,14 +175,24 @@ export class Discovery {
         return;
       }
       case 'read': {
-        if (this.host.firstTime) extendHead(pr, PROBE_BYTES);
-        const lines = this.host.firstTime ? firstLines(pr.head) : [];
-        const firstTime = this.host.firstTime && lines.length ? this.host.firstTime(g.cfg.name, lines) : NaN;
-        const c: Candidate = { path: p, fsPath: pr.fsPath, probe: pr, start: d.start, firstTime, mtimeMs: pr.mtimeMs, why: d.why };
+        // Parsed only when the candidate is compared with another (a file read alone, as most
+        // are, costs no parsing here: with -j N parsing belongs to the workers). The probe keeps
+        // its file open while the candidate waits.
+        let firstTime: number | undefined;
+        const timeOf = () => (firstTime ??= this.firstTime(g, pr));
+        const c: Candidate = { path: p, fsPath: pr.fsPath, probe: pr, start: d.start, get firstTime() { return timeOf(); }, mtimeMs: pr.mtimeMs, why: d.why };
         g.backlog = readingOrder([...g.backlog, c]);
         if (!initial) this.host.backlog.advance(g);
       }
     }
+  }
+
+  /** The log time of the first line of pr's file the group can parse (NaN: none, or no parser). */
+  private firstTime(g: GroupState, pr: Probe): number {
+    if (!this.host.firstTime) return NaN;
+    extendHead(pr, PROBE_BYTES);
+    const lines = firstLines(pr.head);
+    return lines.length ? this.host.firstTime(g.cfg.name, lines) : NaN;
   }
 
   private remember(g: GroupState, pr: Probe): void {

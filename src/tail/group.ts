@@ -18,7 +18,8 @@ export interface Candidate {
   fsPath: string | Buffer;
   probe: Probe;
   start: number;
-  firstTime: number;
+  /** Log time of its first parsable line (NaN: none); computed when first asked. */
+  readonly firstTime: number;
   mtimeMs: number;
   /** Why it starts where it does, for the log line. */
   why: string;

@@ -37,6 +37,7 @@ export function rotationOf(p: string): { family: string; age: number } {
  * one stay where rotation order put them.
  */
 export function readingOrder<T extends OrderKey>(files: readonly T[]): T[] {
+  if (files.length < 2) return [...files]; // nothing to compare: no first line is parsed
   const rot = new Map<T, { family: string; age: number }>();
   const families = new Map<string, number[]>();
   for (const f of files) {

@@ -39,4 +39,13 @@ describe('rotation order', () => {
     const ties = readingOrder([f('/v/app.log', 100), f('/v/app.log.1', 100)]);
     expect(names(ties)).toEqual(['app.log.1', 'app.log']);
   });
+
+  it('a file alone is not parsed: its first line is looked at only when there is another to compare', () => {
+    let asked = 0;
+    const lazy = (path: string, t: number) => ({ path, mtimeMs: 0, get firstTime() { asked++; return t; } });
+    expect(names(readingOrder([lazy('/v/app.log', 5)]))).toEqual(['app.log']);
+    expect(asked).toBe(0);
+    expect(names(readingOrder([lazy('/v/b.log', 5), lazy('/v/a.log', 9)]))).toEqual(['b.log', 'a.log']);
+    expect(asked).toBeGreaterThan(0);
+  });
 });
