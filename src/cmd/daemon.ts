@@ -8,7 +8,7 @@ import type { Logger } from '../core/log.js';
 import type { Signals } from './signals.js';
 import { loadConfig, formatIssues } from '../config/load.js';
 import { Registry } from '../selfstats/registry.js';
-import { registryPoints } from '../selfstats/points.js';
+import { pushRegistry } from '../selfstats/points.js';
 import { serveStatus } from '../selfstats/serve.js';
 import { LagTracker } from '../selfstats/lag.js';
 import { Events } from '../core/events.js';
@@ -67,7 +67,7 @@ export async function runDaemon(initial: Config, o: CliOptions, log: Logger, sig
       if (!tails.isBackpressured()) void engine.flushQuiet((g) => tails.isCaughtUp(g));
     }, QUIET_CHECK_MS),
     setInterval(() => {
-      sink.write(registryPoints(registry, host, Math.floor(Date.now() / 1000)));
+      pushRegistry(registry, host, Math.floor(Date.now() / 1000), sink);
     }, config.settings.stats_interval * 1000),
     setInterval(() => void checkpointer.save(), CHECKPOINT_EVERY_MS),
   ];
