@@ -35,10 +35,10 @@ export async function runDaemon(initial: Config, o: CliOptions, log: Logger, sig
   const events = new Events(registry, log, clock);
   const { sink, pool } = makeOutput(config, o, log, registry);
   const lag = new LagTracker(registry);
-  const engine = new Engine(config, { log, registry, sink, threads: o.threads, profile: o.profile, wallClock: clock, onLag: (s) => lag.record(s) });
+  const engine = new Engine(config, { log, registry, events, sink, threads: o.threads, profile: o.profile, wallClock: clock, onLag: (s) => lag.record(s) });
   const stateFile = o.stateFile ?? (o.dryRun ? '' : config.settings.state_file);
 
-  const checkpointer = new Checkpointer({ file: stateFile, source: engine, sink, log, registry, wallClock: clock });
+  const checkpointer = new Checkpointer({ events, file: stateFile, source: engine, sink, log, registry, wallClock: clock });
   checkpointer.restore(config);
 
   const tails = new TailManager(tailGroups(config, o), {

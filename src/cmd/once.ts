@@ -26,10 +26,10 @@ export async function runOnce(config: Config, o: CliOptions, log: Logger, signal
   const { sink, pool } = makeOutput(config, o, log, registry);
   // Old logs are replayed at any date: the future-date window applies only against --assume-now.
   const maxFutureSkew = o.assumeNow === undefined ? Infinity : config.settings.max_future_skew;
-  const engine = new Engine(config, { log, registry, sink, threads: o.threads, profile: o.profile, wallClock: clock, maxFutureSkew });
+  const engine = new Engine(config, { log, registry, events, sink, threads: o.threads, profile: o.profile, wallClock: clock, maxFutureSkew });
   // A replay never touches the daemon's state_file; it checkpoints only into --state-file.
   const stateFile = o.stateFile ?? '';
-  const checkpointer = new Checkpointer({ file: stateFile, source: engine, sink, log, registry, wallClock: clock });
+  const checkpointer = new Checkpointer({ events, file: stateFile, source: engine, sink, log, registry, wallClock: clock });
   checkpointer.restore(config);
   const tails = new TailManager(
     config.groups.map((g) => ({ name: g.name, globs: g.files, pollFile: g.poll_file, fromStart: true, maxFiles: g.max_files })),

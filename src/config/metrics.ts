@@ -4,7 +4,7 @@
 import { isScalar, isSeq } from 'yaml';
 import { MAX_LINE_BYTES, MAX_TAGS, isValidName, sanitizeTagValue } from '../core/sanitize.js';
 import {
-  Ctx, MapView, asMap, asSeq, describe, isNull, items, join, readBool, readEnum, readNumber, readString,
+  Ctx, MapView, asMap, asSeq, describe, isNull, items, join, optionalPairs, readBool, readEnum, readNumber, readString,
   type Entry, type YNode,
 } from './node.js';
 import {
@@ -49,15 +49,12 @@ const byName = (a: { name: string }, b: { name: string }): number => (a.name < b
 
 /** `tags: { name: position, name: "constant" }`, sorted by name. */
 export function readTags(ctx: Ctx, e: Entry, p: Positions): TagDef[] {
-  if (isNull(e.value)) return [];
-  const map = asMap(ctx, e.value, e.path);
-  if (!map) return [];
   const tags: TagDef[] = [];
-  for (const pair of map.items) {
+  for (const pair of optionalPairs(ctx, e)) {
     const key = ctx.deref(pair.key);
     const value = ctx.deref(pair.value);
     if (!isScalar(key) || key.value == null || typeof key.value === 'object') {
-      ctx.report(key ?? map, e.path, `a tag name must be a plain name, got ${describe(key)}`);
+      ctx.report(key ?? e.value, e.path, `a tag name must be a plain name, got ${describe(key)}`);
       continue;
     }
     const name = String(key.value);

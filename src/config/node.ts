@@ -150,6 +150,12 @@ export function asMap(ctx: Ctx, node: YNode, path: string): YAMLMap | undefined 
   return undefined;
 }
 
+/** The pairs of an optional mapping: none when it is null (absent), or not a mapping (reported). */
+export function optionalPairs(ctx: Ctx, e: Entry): YAMLMap['items'] {
+  if (isNull(e.value)) return [];
+  return asMap(ctx, e.value, e.path)?.items ?? [];
+}
+
 export function asSeq(ctx: Ctx, node: YNode, path: string): YAMLSeq | undefined {
   if (isSeq(node)) return node;
   ctx.report(node, path, `must be a list ([ ... ]), got ${describe(node)}`);

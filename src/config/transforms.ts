@@ -2,23 +2,20 @@
 // log_default_assign, operations: [[kind, regex, arg], ...]}. The regexes are compiled as written
 // (no extended-style clean-up) with JavaScript's RegExp, as src/parse/transform.ts compiles them.
 import { isScalar, isSeq } from 'yaml';
-import { Ctx, MapView, asMap, asSeq, describe, isNull, items, join, readBool, readEnum, readString, type Entry, type YNode } from './node.js';
+import { Ctx, MapView, asMap, asSeq, describe, items, join, optionalPairs, readBool, readEnum, readString, type Entry, type YNode } from './node.js';
 import { positionInRange, readPosition, type Positions } from './metrics.js';
 import { TRANSFORM_KEYS, TRANSFORM_OPS } from './schema.js';
 import type { Transform, TransformOp } from './types.js';
 
 export function readTransforms(ctx: Ctx, e: Entry, p: Positions): Transform[] {
-  if (isNull(e.value)) return [];
-  const map = asMap(ctx, e.value, e.path);
-  if (!map) return [];
   const out: Transform[] = [];
-  for (const pair of map.items) {
+  for (const pair of optionalPairs(ctx, e)) {
     const key = ctx.deref(pair.key);
     const raw = isScalar(key) ? key.value : undefined;
     const path = join(e.path, String(raw));
     const asNum = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
     if (typeof asNum !== 'number') {
-      ctx.report(key ?? map, path, `a transform key must be a match position (integer), got ${describe(key)}`);
+      ctx.report(key ?? e.value, path, `a transform key must be a match position (integer), got ${describe(key)}`);
       continue;
     }
     const pos = typeof raw === 'number' ? readPosition(ctx, key, path, p) : positionInRange(ctx, key, path, asNum, p);

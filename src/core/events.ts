@@ -39,12 +39,20 @@ export interface EventDef {
 export const EVENTS = {
   // parse/, process/: one line at a time
   bad_date: { level: 'warn', message: 'Date did not parse, line dropped', metrics: ['parse.date_failed', 'tail.line_failed'], limit: 'second', warnIf: 'warn_on_regex_fail' },
+  date_range: { level: 'warn', message: 'Date before 1970, past 2106-02-07 (OpenTSDB\'s last second) or more than max_future_skew past the wall clock, line dropped', metrics: ['parse.date_failed', 'tail.line_failed'], limit: 'second', warnIf: 'warn_on_regex_fail' },
   regex_fail: { level: 'warn', message: 'Line did not match', metrics: ['tail.line_failed'], limit: 'second', warnIf: 'warn_on_regex_fail' },
+  regex_timeout: { level: 'warn', message: 'A regex ran for too long on this line (a lookaround or backreference defeats V8\'s linear-time fallback); line dropped. regex_engine: re2 cannot run away', metrics: ['parse.regex_timeout', 'tail.line_failed'], limit: 'second' },
   value_failed: { level: 'warn', message: 'A value did not parse and was not recorded', metrics: ['parse.value_failed'], limit: 'second', warnIf: 'warn_on_operation_fail' },
   value_negative: { level: 'warn', message: 'A value went below 0 and was not recorded', metrics: ['parse.value_negative'], limit: 'second', warnIf: 'warn_on_operation_fail' },
+  // Logged for the transforms with log_default_assign (the extractor knows which); always counted.
+  default_assign: { level: 'warn', message: 'Transform assigned its default (log_default_assign)', metrics: ['parse.default_assigned'], limit: 'second' },
   out_of_order: { level: 'warn', message: 'Line older than its key\'s newest update', metrics: ['data_pool.line_out_of_order'], limit: 'second', warnIf: 'warn_on_out_of_order_time' },
   filename_mismatch: { level: 'warn', message: 'File matches the glob but not filename_match; skipped', metrics: [], limit: 'once' },
-  worker_failed: { level: 'error', message: 'Parse worker failed', metrics: [], limit: 'always' },
+  worker_failed: { level: 'error', message: 'Parse worker failed', metrics: [], limit: 'always', whereField: 'where' },
+  // datapool/
+  stale_removed: { level: 'warn', message: 'Stale key removed', metrics: ['data_pool.key_stalled'], limit: 'second', warnIf: 'log_stale_metrics', whereField: 'log_group' },
+  tag_values_full: { level: 'warn', message: 'Tag reached max_tag_values: its new values count as _other_', metrics: ['data_pool.tag_value_folded'], limit: 'once', whereField: 'log_group' },
+  max_keys_reached: { level: 'warn', message: 'Group reached max_keys: updates that would create a key are dropped', metrics: ['data_pool.update_dropped'], limit: 'once', whereField: 'log_group' },
   // tail/
   line_too_long: { level: 'warn', message: 'line longer than max_line_bytes skipped', metrics: ['tail.line_too_long'], limit: 'second' },
   read_error: { level: 'warn', message: 'error reading file', metrics: ['tail.read_error'], limit: 'second' },
@@ -73,7 +81,9 @@ export const EVENTS = {
   // selfstats/
   status_busy: { level: 'warn', message: 'Status endpoint at its connection cap: oldest idle connections closed', metrics: ['status.connection_dropped'], limit: 'minute', whereField: 'listen' },
   // state/
-  state_write_failed: { level: 'error', message: 'Could not write the state file', metrics: [], limit: 'always', whereField: 'state_file' },
+  // Logged once per error kind until a write succeeds again (the checkpointer keeps that state).
+  state_write_failed: { level: 'error', message: 'Could not write the state file: the previous checkpoint stays in place; retrying', metrics: ['state.write_errors'], limit: 'always', whereField: 'state_file' },
+  state_compact_failed: { level: 'error', message: 'Could not compact the state file: it keeps growing until a later try succeeds', metrics: ['state.write_errors'], limit: 'always', whereField: 'state_file' },
   // cmd/
   reload_failed: { level: 'error', message: 'Config reload failed; keeping the running config', metrics: [], limit: 'always', whereField: 'config' },
   settings_changed: { level: 'warn', message: 'Changes to settings take effect at the next restart', metrics: [], limit: 'always', whereField: 'config' },
@@ -134,7 +144,10 @@ export class Events {
       return this.registry.counter(m, own);
     });
     const logged = def.warnIf === undefined || flags?.[def.warnIf] === true;
-    return new EventSource(this, kind, def, series, logged);
+    // The log limits hold per kind, source and place: two groups (or tags) never silence each other.
+    let scope = '';
+    for (const k in tags) scope += '\0' + tags[k];
+    return new EventSource(this, kind, def, series, logged, scope);
   }
 
   /** A one-off event: count and log. */
@@ -143,8 +156,8 @@ export class Events {
   }
 
   /** @internal The log line for one event of `kind` at `where`, unless its limit holds it back. */
-  emit(kind: EventKind, def: EventDef, where: string, fields: Fields | undefined): void {
-    const key = kind + '\0' + where;
+  emit(kind: EventKind, def: EventDef, where: string, fields: Fields | undefined, scope = ''): void {
+    const key = kind + scope + '\0' + where;
     let suppressed = 0;
     if (def.limit === 'once') {
       if (this.seen.has(key)) return;
@@ -187,11 +200,22 @@ export class EventSource {
     readonly series: ReadonlyArray<{ value: number }>,
     /** False when the group's warnIf setting is off: counted only. */
     readonly logged: boolean,
+    private readonly scope = '',
   ) {}
 
   report(where: string, fields?: Fields, n = 1): void {
     for (let i = 0; i < this.series.length; i++) this.series[i]!.value += n;
-    if (this.logged) this.events.emit(this.kind, this.def, where, fields);
+    if (this.logged) this.events.emit(this.kind, this.def, where, fields, this.scope);
+  }
+
+  /** Logs (under the event's limit) without counting: for events counted where they happen in bulk (count()). */
+  say(where: string, fields?: Fields): void {
+    if (this.logged) this.events.emit(this.kind, this.def, where, fields, this.scope);
+  }
+
+  /** What the event's first series holds (its count so far). */
+  get total(): number {
+    return this.series[0]?.value ?? 0;
   }
 
   /** Counts without logging (a batch total whose lines were reported one by one, or not at all). */

@@ -1,11 +1,12 @@
 // -P: a V8 CPU profile of the whole run, written as a .cpuprofile (open it in Chrome DevTools).
 // With -j N each worker thread profiles itself too (a CPU profile covers one thread): FILE is the
 // main thread's, FILE's name with `.worker-<i>` before its extension each worker's.
-import { Session } from 'node:inspector/promises';
 import { writeFile } from 'node:fs/promises';
 
 /** Starts profiling the calling thread; the returned function stops and writes `file`. */
 export async function startProfile(file: string): Promise<() => Promise<void>> {
+  // Imported here, not at the top: only -P needs the inspector (every run imports this module).
+  const { Session } = await import('node:inspector/promises');
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');

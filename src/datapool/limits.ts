@@ -3,7 +3,7 @@
 // `max_keys`, beyond which updates that would create a key are dropped. Each limit warns once per
 // group and tag, with an example; every fold and drop is counted.
 import type { LogGroup } from '../config/types.js';
-import type { Logger } from '../core/log.js';
+import type { EventSource, Events } from '../core/events.js';
 import type { Registry, Series } from '../selfstats/registry.js';
 import { own } from '../core/own.js';
 
@@ -25,23 +25,23 @@ export class TagLimits {
   /** Per group tag (constants: null): value -> number of series sets holding it. */
   private readonly held: Array<Map<string, number> | null>;
   private readonly warned: boolean[];
-  private readonly folds: Array<Series | null>;
+  /** Per line tag: the tag_values_full event, counted per line folded. */
+  private readonly folds: Array<EventSource | null>;
   private readonly gauges: Array<Series | null>;
-  private readonly dropped: Series;
-  private dropWarned = false;
+  private readonly dropped: EventSource;
   private readonly maxValues: number;
   readonly maxKeys: number;
 
-  constructor(private readonly group: LogGroup, registry: Registry, private readonly log: Logger) {
+  constructor(private readonly group: LogGroup, registry: Registry, events: Events) {
     this.maxValues = group.max_tag_values;
     this.maxKeys = group.max_keys;
     const line = (i: number) => group.tags[i]!.position !== null;
     this.held = group.tags.map((_, i) => (line(i) ? new Map() : null));
     this.warned = group.tags.map(() => false);
     const tags = (i: number) => ({ log_group: group.name, tag: group.tags[i]!.name });
-    this.folds = group.tags.map((_, i) => (line(i) ? registry.counter('data_pool.tag_value_folded', tags(i)) : null));
+    this.folds = group.tags.map((_, i) => (line(i) ? events.source('tag_values_full', tags(i)) : null));
     this.gauges = group.tags.map((_, i) => (line(i) ? registry.gauge('data_pool.tag_values', tags(i)) : null));
-    this.dropped = registry.counter('data_pool.update_dropped', { log_group: group.name });
+    this.dropped = events.source('max_keys_reached', { log_group: group.name });
   }
 
   /**
@@ -52,16 +52,16 @@ export class TagLimits {
     const m = this.held[i]!;
     if (v === OTHER || m.has(v) || m.size - (m.has(OTHER) ? 1 : 0) < this.maxValues) return v;
     if (!this.warned[i]) {
+      // Counted per line folded (countFolds); said once per group and tag.
       this.warned[i] = true;
-      this.log.warn('Tag reached max_tag_values: its new values count as _other_', {
-        log_group: this.group.name, tag: this.group.tags[i]!.name, max_tag_values: this.maxValues, example: clip(raw) });
+      this.folds[i]!.say(this.group.name, { tag: this.group.tags[i]!.name, max_tag_values: this.maxValues, example: clip(raw) });
     }
     return OTHER;
   }
 
   /** Lines counted in an overflow series: `mask` has bit i set for each tag i folded. */
   countFolds(mask: number): void {
-    for (let i = 0; mask !== 0; i++, mask >>>= 1) if (mask & 1) this.folds[i]!.value++;
+    for (let i = 0; mask !== 0; i++, mask >>>= 1) if (mask & 1) this.folds[i]!.count(1);
   }
 
   /**
@@ -94,21 +94,19 @@ export class TagLimits {
 
   /** `n` updates dropped because the group holds max_keys keys; `example` names the first key refused. */
   drop(n: number, example: () => string): void {
-    this.dropped.value += n;
-    if (this.dropWarned) return;
-    this.dropWarned = true;
-    this.log.warn('Group reached max_keys: updates that would create a key are dropped', {
-      log_group: this.group.name, max_keys: this.maxKeys, example: clip(example()) });
+    // Once per group (the event's limit): the example is only made for the first.
+    if (this.dropped.total === 0) this.dropped.report(this.group.name, { max_keys: this.maxKeys, example: clip(example()) }, n);
+    else this.dropped.count(n);
   }
 
   get droppedCount(): number {
-    return this.dropped.value;
+    return this.dropped.total;
   }
 
   /** The line tags with the most distinct values, most first. */
   top(n: number): TagCount[] {
     const out: TagCount[] = [];
-    this.held.forEach((m, i) => { if (m) out.push({ tag: this.group.tags[i]!.name, values: m.size, folded: this.folds[i]!.value }); });
+    this.held.forEach((m, i) => { if (m) out.push({ tag: this.group.tags[i]!.name, values: m.size, folded: this.folds[i]!.total }); });
     return out.sort((a, b) => b.values - a.values).slice(0, n);
   }
 }

@@ -4,7 +4,8 @@
 import type { LogGroup } from '../config/types.js';
 import type { PointBatch } from '../core/types.js';
 import type { Registry } from '../selfstats/registry.js';
-import { silentLogger, WarnLimiter, type Logger } from '../core/log.js';
+import { silentLogger, type Logger } from '../core/log.js';
+import { Events } from '../core/events.js';
 import { Key } from './key.js';
 import { refSpecs, S, type RefSpec } from './kinds.js';
 import { DROPPED, SetIndex, type SeriesSet, type Shard } from './sets.js';
@@ -27,8 +28,10 @@ export interface PoolCounts {
 
 export interface PoolOptions {
   log?: Logger;
-  /** Wall clock (ms), for the rate limit of log_stale_metrics. */
+  /** Wall clock (ms), for the rate limits of the pool's events (a pool made without `events`). */
   wallClock?: () => number;
+  /** The run's events (counted in `registry`); default: the pool's own, logging to `log`. */
+  events?: Events;
 }
 
 export class GroupPool {
@@ -42,23 +45,19 @@ export class GroupPool {
   private readonly staleSec: number;
   /** Points waiting to be handed to the sink (which empties the batch). */
   readonly out: PointBatch;
-  /** Out-of-order updates seen (a line older than a key's newest update). */
-  outOfOrder = 0;
   /** What the next checkpoint writes of this pool (snapshot.ts). */
   readonly checkpoint: PoolCheckpoint;
-  private readonly staleLog: WarnLimiter | null;
 
   /** `out`: the sink's batch (PointSink.newBatch()), which the pool fills and the sink empties. */
   constructor(readonly group: LogGroup, registry: Registry, out: PointBatch, opts: PoolOptions = {}) {
-    const log = opts.log ?? silentLogger;
+    const events = opts.events ?? new Events(registry, opts.log ?? silentLogger, opts.wallClock);
     this.out = out;
     this.refs = refSpecs(group);
-    this.index = new SetIndex(group, registry, log, this.refs.length);
+    this.index = new SetIndex(group, registry, events, this.refs.length);
     this.interval = group.interval;
     this.ewma = group.ewma_interval;
     this.staleSec = group.stale_threshold_min * 60;
     this.checkpoint = new PoolCheckpoint(this);
-    this.staleLog = group.log_stale_metrics ? new WarnLimiter(log, opts.wallClock) : null;
   }
 
   get shards(): readonly Shard[] {
@@ -116,7 +115,7 @@ export class GroupPool {
         key = this.newKey(set, i, shard);
         if (key === null) { this.index.limits.drop(1, () => this.keyName(set, i)); continue; }
       }
-      if (key.update(v, t)) { this.outOfOrder++; late = true; }
+      if (key.update(v, t)) late = true;
       if (live) {
         // Live: dirty keys wait for the group's next tick, which empties the list.
         if (!key.dirty) { key.dirty = true; shard.dirty.push(key); }
@@ -185,9 +184,8 @@ export class GroupPool {
         if (k.dirty) this.push(k, this.group.live_poll ? clock : k.newest);
         else if (set.mark !== this.checkpoint.collect) this.checkpoint.touch(set);
         this.dropKey(set, i);
-        shard.stalled.value++;
-        this.staleLog?.warn('stale_removed', this.group.name, 'Stale key removed', {
-          log_group: this.group.name, key: this.keyName(set, i), newest: k.newest, clock });
+        if (shard.stalled.logged) shard.stalled.report(this.group.name, { key: this.keyName(set, i), newest: k.newest, clock });
+        else shard.stalled.count(1);
       }
       if (set.live === 0) this.index.forget(set);
     }

@@ -3,7 +3,7 @@
 // host=a"). Raw values that sanitise alike share a set. The tag limits (limits.ts) apply when a set
 // is created: a tag past max_tag_values takes `_other_`, and a group at max_keys gets DROPPED.
 import type { LogGroup } from '../config/types.js';
-import type { Logger } from '../core/log.js';
+import type { EventSource, Events } from '../core/events.js';
 import type { Registry, Series } from '../selfstats/registry.js';
 import { sanitizeTagValue } from '../core/sanitize.js';
 import { TupleMap } from '../core/tuplemap.js';
@@ -37,7 +37,7 @@ export class Shard {
   readonly sets = new Map<string, SeriesSet>();
   dirty: Key[] = [];
   keyCount = 0;
-  constructor(readonly tracked: Series, readonly stalled: Series) {}
+  constructor(readonly tracked: Series, readonly stalled: EventSource) {}
 }
 
 /** Raw-tuple cache entries allowed beyond twice the live sets (a cache of dead sets and aliases). */
@@ -62,14 +62,14 @@ export class SetIndex {
   private readonly values: string[];
   private nextId = 0;
 
-  constructor(private readonly group: LogGroup, registry: Registry, log: Logger, private readonly nRefs: number) {
+  constructor(private readonly group: LogGroup, registry: Registry, events: Events, private readonly nRefs: number) {
     this.raw = new TupleMap(Math.max(1, group.tags.length), () => DROPPED);
     this.constTags = group.tags.map((t) => (t.position === null ? t.value : null));
     this.values = group.tags.map(() => '');
-    this.limits = new TagLimits(group, registry, log);
+    this.limits = new TagLimits(group, registry, events);
     for (let i = 0; i < group.goroutines; i++) {
       const tags = { log_group: group.name, log_group_number: i };
-      this.shards.push(new Shard(registry.gauge('data_pool.key_tracked', tags), registry.counter('data_pool.key_stalled', tags)));
+      this.shards.push(new Shard(registry.gauge('data_pool.key_tracked', tags), events.source('stale_removed', tags, group)));
     }
   }
 

@@ -9,7 +9,7 @@ import type { Config, LogGroup } from '../config/types.js';
 import type { LineBatch, PointSink } from '../core/types.js';
 import type { Logger } from '../core/log.js';
 import type { WallClock } from '../core/clock.js';
-import { WarnLimiter } from '../core/log.js';
+import { Events } from '../core/events.js';
 import type { Registry } from '../selfstats/registry.js';
 import { ParseWorkers, type ParseWorkersOptions, type WorkerPool } from './parallel/workers.js';
 import type { BatchResult } from './parallel/protocol.js';
@@ -21,6 +21,8 @@ export interface EngineOptions {
   log: Logger;
   registry: Registry;
   sink: PointSink;
+  /** The run's events (counted in `registry`); default: the engine's own. */
+  events?: Events;
   /** Parse workers (-j); 1 = extraction on this thread (but for groups with runaway regexes). */
   threads?: number;
   wallClock?: WallClock;
@@ -51,7 +53,7 @@ export class Engine {
   readonly groups = new Map<string, GroupStage>();
   /** Groups with lines (or restored keys) not yet pushed by a quiet flush. */
   private readonly quietDue = new Set<GroupStage>();
-  private readonly warn: WarnLimiter;
+  private readonly events: Events;
   private readonly now: () => number;
   private readonly threads: number;
   private readonly maxFutureSkew: number;
@@ -63,7 +65,7 @@ export class Engine {
 
   constructor(config: Config, private readonly opts: EngineOptions) {
     this.now = opts.wallClock ?? Date.now;
-    this.warn = new WarnLimiter(opts.log, this.now);
+    this.events = opts.events ?? new Events(opts.registry, opts.log, this.now);
     this.threads = opts.threads ?? 1;
     this.maxFutureSkew = opts.maxFutureSkew ?? config.settings.max_future_skew;
     this.flow = new InOrder((e) => this.apply(e), () => MAX_IN_FLIGHT_PER_WORKER * (this.workers?.size ?? 1), (busy) => this.workers?.busy(busy));
@@ -74,7 +76,7 @@ export class Engine {
   addGroup(group: LogGroup): void {
     const o = this.opts;
     const st = new GroupStage(group, {
-      registry: o.registry, log: o.log, warn: this.warn, out: o.sink.newBatch(), now: this.now, maxFutureSkew: this.maxFutureSkew,
+      registry: o.registry, log: o.log, events: this.events, out: o.sink.newBatch(), now: this.now, maxFutureSkew: this.maxFutureSkew,
     });
     this.groups.set(group.name, st);
     this.quietDue.add(st);
@@ -207,7 +209,7 @@ export class Engine {
       groups: this.groupList(), maxFutureSkew: this.maxFutureSkew, now: this.now, profile: this.opts.profile, spare: runaway,
       onResult: (r) => this.onResult(r),
       linesOf: (seq) => this.inFlight(seq)?.lines ?? [],
-      onError: (e) => { this.opts.log.error('Parse worker failed', { error: e.message }); this.flow.fail(e); },
+      onError: (e) => { this.events.report('worker_failed', '', { error: e.message }); this.flow.fail(e); },
     });
   }
 

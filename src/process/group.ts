@@ -1,11 +1,12 @@
 // One log group on the engine's thread: its Extractor and datapool, its files, and the rules for what
 // becomes of each line (spec section 3): a matched line is recorded (a late one warned about when
 // asked), a dropped one counted and warned about when asked, values that did not parse or went
-// negative counted, defaults assigned counted and logged when asked. The rules are applied here
-// once, whether the line was extracted on this thread (the stage is the LineSink of
+// negative counted, defaults assigned counted and logged when asked (each an event of
+// core/events.ts: one report() counts and logs it). The rules are applied here once, whether the line was extracted on this thread (the stage is the LineSink of
 // process/lines.ts) or in a parse worker (the stage reads the worker's result, process/parallel/protocol.ts).
 import type { LogGroup } from '../config/types.js';
-import type { Logger, WarnLimiter } from '../core/log.js';
+import type { Logger } from '../core/log.js';
+import type { EventSource, Events } from '../core/events.js';
 import type { Registry, Series } from '../selfstats/registry.js';
 import { Extractor, Outcome, type FileCtx } from '../parse/extract.js';
 import { GroupPool, type SeriesSet } from '../datapool/pool.js';
@@ -15,7 +16,11 @@ import { decodeResult, type BatchResult, type ResultVisitor } from './parallel/p
 
 export interface FileState extends FileCtx {
   matched: Series;
-  failed: Series;
+  /** The events of a line dropped from this file (each counts tail.line_failed for it). */
+  regexFail: EventSource;
+  badDate: EventSource;
+  dateRange: EventSource;
+  timeout: EventSource;
   /** The path does not match filename_match: its lines are not read. */
   skipped: boolean;
 }
@@ -23,7 +28,7 @@ export interface FileState extends FileCtx {
 export interface StageDeps {
   registry: Registry;
   log: Logger;
-  warn: WarnLimiter;
+  events: Events;
   out: PointBatch;
   /** Wall clock (ms). */
   now: () => number;
@@ -37,16 +42,14 @@ export class GroupStage implements LineSink, ResultVisitor {
   /** Wall time (ms) of the last line handed to this group. */
   lastLineAt: number;
   readonly skippedLong: Series;
-  private readonly dateFails: Series;
-  private readonly valueFails: Series;
-  private readonly negatives: Series;
-  private readonly timeouts: Series;
-  private readonly defaults: Series;
+  private readonly valueFailed: EventSource;
+  private readonly valueNegative: EventSource;
+  private readonly defaultAssign: EventSource;
+  private readonly outOfOrder: EventSource;
   // The batch being applied.
   private file!: FileState;
   private lines: readonly string[] = [];
   private nMatched = 0;
-  private nFailed = 0;
   // A worker's result: each tuple's set, looked up at its first line (so sets are created in line
   // order, as on one thread) and again only if it went stale or holds an _other_ value.
   private tuples: string[] = [];
@@ -57,14 +60,14 @@ export class GroupStage implements LineSink, ResultVisitor {
   constructor(readonly group: LogGroup, private readonly deps: StageDeps) {
     this.extractor = new Extractor(group, { maxFutureSkew: deps.maxFutureSkew });
     const reg = deps.registry;
-    this.pool = new GroupPool(group, reg, deps.out, { log: deps.log, wallClock: deps.now });
+    this.pool = new GroupPool(group, reg, deps.out, { log: deps.log, wallClock: deps.now, events: deps.events });
     this.lastLineAt = deps.now();
     const tags = { log_group: group.name };
-    this.dateFails = reg.counter('parse.date_failed', tags);
-    this.valueFails = reg.counter('parse.value_failed', tags);
-    this.negatives = reg.counter('parse.value_negative', tags);
-    this.timeouts = reg.counter('parse.regex_timeout', tags);
-    this.defaults = reg.counter('parse.default_assigned', tags);
+    const ev = deps.events;
+    this.valueFailed = ev.source('value_failed', tags, group);
+    this.valueNegative = ev.source('value_negative', tags, group);
+    this.defaultAssign = ev.source('default_assign', tags, group);
+    this.outOfOrder = ev.source('out_of_order', tags, group);
     this.skippedLong = reg.counter('tail.line_too_long', tags);
     this.tagBuf = new Array<string>(this.extractor.tagVals.length).fill('');
     this.valBuf = new Float64Array(this.extractor.refs.length);
@@ -100,41 +103,25 @@ export class GroupStage implements LineSink, ResultVisitor {
   }
 
   failed(i: number, o: Outcome): void {
-    this.nFailed++;
-    const g = this.group;
-    const path = this.file.path;
-    if (o === Outcome.Timeout) {
-      this.timeouts.value++;
-      this.deps.warn.warn('regex_timeout', path, 'A regex ran for too long on this line (a lookaround or backreference defeats V8\'s linear-time fallback); line dropped. regex_engine: re2 cannot run away',
-        { log_group: g.name, line: clip(this.lines[i]!) });
-      return;
-    }
-    if (o === Outcome.BadDate || o === Outcome.DateRange) this.dateFails.value++;
-    if (!g.warn_on_regex_fail) return;
-    const [kind, msg] = o === Outcome.BadDate ? ['bad_date', 'Date did not parse, line dropped']
-      : o === Outcome.DateRange ? ['date_range', 'Date before 1970, past 2106-02-07 (OpenTSDB\'s last second) or more than max_future_skew past the wall clock, line dropped']
-        : ['regex_fail', 'Line did not match'];
-    this.deps.warn.warn(kind, path, msg, { log_group: g.name, line: clip(this.lines[i]!) });
+    const f = this.file;
+    const ev = o === Outcome.Timeout ? f.timeout : o === Outcome.BadDate ? f.badDate : o === Outcome.DateRange ? f.dateRange : f.regexFail;
+    if (ev.logged) ev.report(f.path, { log_group: this.group.name, line: clip(this.lines[i]!) });
+    else ev.count(1);
   }
 
   // ---- ResultVisitor (a worker's result)
 
   noted(i: number, unparsable: number, negative: number, defaults: number, assigned: ReadonlyArray<number | string | undefined>): void {
-    const g = this.group;
     const path = this.file.path;
-    if (unparsable + negative > 0) {
-      this.valueFails.value += unparsable;
-      this.negatives.value += negative;
-      if (g.warn_on_operation_fail) {
-        this.deps.warn.warn('operation_fail', path, 'A value did not parse or went below 0 and was not recorded',
-          { log_group: g.name, unparsable, negative, line: clip(this.lines[i]!) });
-      }
-    }
-    this.defaults.value += defaults;
+    const log_group = this.group.name;
+    if (unparsable > 0) this.valueFailed.report(path, { log_group, values: unparsable, line: clip(this.lines[i]!) }, unparsable);
+    if (negative > 0) this.valueNegative.report(path, { log_group, values: negative, line: clip(this.lines[i]!) }, negative);
+    // `assigned` holds (position, value, default) for the transforms that log theirs; the others are counted only.
+    const logged = assigned.length / 3;
     for (let k = 0; k < assigned.length; k += 3) {
-      this.deps.warn.warn('default_assign', path, 'Transform assigned its default (log_default_assign)',
-        { log_group: g.name, position: assigned[k], value: assigned[k + 1] ?? null, default: assigned[k + 2], line: clip(this.lines[i]!) });
+      this.defaultAssign.report(path, { log_group, position: assigned[k], value: assigned[k + 1] ?? null, default: assigned[k + 2], line: clip(this.lines[i]!) });
     }
+    if (defaults > logged) this.defaultAssign.count(defaults - logged);
   }
 
   matchedTuple(i: number, t: number, tuple: number, vals: Float64Array): void {
@@ -152,8 +139,9 @@ export class GroupStage implements LineSink, ResultVisitor {
 
   private record(i: number, set: SeriesSet, t: number, vals: Float64Array): void {
     this.nMatched++;
-    if (this.pool.recordSet(set, t, vals) && this.group.warn_on_out_of_order_time) {
-      this.deps.warn.warn('out_of_order', this.file.path, 'Line older than its key\'s newest update', { log_group: this.group.name, line: clip(this.lines[i]!) });
+    if (this.pool.recordSet(set, t, vals)) {
+      if (this.outOfOrder.logged) this.outOfOrder.report(this.file.path, { log_group: this.group.name, line: clip(this.lines[i]!) });
+      else this.outOfOrder.count(1);
     }
   }
 
@@ -161,12 +149,10 @@ export class GroupStage implements LineSink, ResultVisitor {
     this.file = file;
     this.lines = lines;
     this.nMatched = 0;
-    this.nFailed = 0;
   }
 
   private end(): void {
     this.file.matched.value += this.nMatched;
-    this.file.failed.value += this.nFailed;
     this.lines = [];
   }
 
@@ -178,9 +164,14 @@ export class GroupStage implements LineSink, ResultVisitor {
     let f = this.files.get(path);
     if (f) return f;
     const tags = { log_group: this.group.name, filename: path };
-    const reg = this.deps.registry;
+    const ev = this.deps.events;
+    const g = this.group;
     const extra = decide ? this.extractor.fileExtra(path) : [];
-    f = { path, extra, newest: NaN, skipped: false, matched: reg.counter('tail.line_matched', tags), failed: reg.counter('tail.line_failed', tags) };
+    f = {
+      path, extra, newest: NaN, skipped: false, matched: this.deps.registry.counter('tail.line_matched', tags),
+      regexFail: ev.source('regex_fail', tags, g), badDate: ev.source('bad_date', tags, g),
+      dateRange: ev.source('date_range', tags, g), timeout: ev.source('regex_timeout', tags, g),
+    };
     this.files.set(path, f);
     if (extra === null) this.skip(f);
     return f;
@@ -189,7 +180,7 @@ export class GroupStage implements LineSink, ResultVisitor {
   private skip(f: FileState): void {
     if (f.skipped) return;
     f.skipped = true;
-    this.deps.log.warn('File matches the glob but not filename_match; skipped', { log_group: this.group.name, file: f.path });
+    this.deps.events.report('filename_mismatch', f.path, { log_group: this.group.name });
   }
 }
 

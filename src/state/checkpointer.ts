@@ -13,6 +13,7 @@ import type { Config, LogGroup } from '../config/types.js';
 import type { Logger } from '../core/log.js';
 import type { PointSink } from '../core/types.js';
 import type { Registry, Series } from '../selfstats/registry.js';
+import { Events, type EventSource } from '../core/events.js';
 import type { GroupPool } from '../datapool/pool.js';
 import type { SeriesSet } from '../datapool/sets.js';
 import { writePoolHeader, writeSet } from '../datapool/snapshot.js';
@@ -51,6 +52,8 @@ export interface CheckpointerOptions {
   /** Lets the event loop run between two slices of a cut. */
   yieldTo?: () => Promise<void>;
   sliceMs?: number;
+  /** The run's events (counted in `registry`); default: the checkpointer's own, logging to `log`. */
+  events?: Events;
 }
 
 /** A state file record of a tailed file (the tail stage's position, and the newest log time seen). */
@@ -120,7 +123,8 @@ export class Checkpointer {
   private running: Promise<void> | null = null;
   private queued: Promise<void> | null = null;
   private readonly m: { cuts: Series; cutSec: Series; cutMaxSec: Series; cutCpuSec: Series; pauseSec: Series; bytes: Series };
-  private readonly errors = new Map<string, Series>();
+  private readonly errors = new Map<string, EventSource>();
+  private readonly events: Events;
 
   constructor(private readonly o: CheckpointerOptions) {
     this.fs = o.fs ?? realFs;
@@ -129,6 +133,7 @@ export class Checkpointer {
     this.yieldTo = o.yieldTo ?? (() => new Promise<void>((r) => setImmediate(r)));
     this.usage = o.cpuUsage ?? (() => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; });
     this.sliceMs = o.sliceMs ?? 4;
+    this.events = o.events ?? new Events(o.registry, o.log, this.wall);
     const r = o.registry;
     this.m = { cuts: r.counter('state.cuts_written'), cutSec: r.gauge('state.cut_seconds'), cutMaxSec: r.gauge('state.cut_seconds_max'),
       cutCpuSec: r.gauge('state.cut_cpu_seconds'), pauseSec: r.gauge('state.cut_pause_seconds'), bytes: r.gauge('state.bytes') };
@@ -392,14 +397,11 @@ export class Checkpointer {
   /** One event, logged once per kind (until writes succeed again) and always counted. */
   private report(e: unknown, stage: 'write' | 'compact'): void {
     const kind = errorKind(e);
-    let c = this.errors.get(kind);
-    if (!c) { c = this.o.registry.counter('state.write_errors', { error: kind }); this.errors.set(kind, c); }
-    c.value++;
-    if (this.logged.has(kind)) return;
+    const id = stage + '\0' + kind;
+    let c = this.errors.get(id);
+    if (!c) { c = this.events.source(stage === 'write' ? 'state_write_failed' : 'state_compact_failed', { error: kind }); this.errors.set(id, c); }
+    if (this.logged.has(kind)) { c.count(1); return; }
     this.logged.add(kind);
-    this.o.log.error(stage === 'write'
-      ? 'Could not write the state file: the previous checkpoint stays in place; retrying'
-      : 'Could not compact the state file: it keeps growing until a later try succeeds',
-    { state_file: this.o.file, error: kind, message: (e as Error)?.message ?? String(e) });
+    c.report(this.o.file, { error: kind, message: (e as Error)?.message ?? String(e) });
   }
 }

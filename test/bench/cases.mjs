@@ -32,9 +32,9 @@ async function getJson(port, path) {
   return path === '/metrics' ? r.text() : r.json();
 }
 
-function startDaemon(cli, conf) {
+function startDaemon(node, cli, conf) {
   const devnull = openSync('/dev/null', 'w');
-  return spawn(process.execPath, [cli, '-c', conf, '--dry-run'], { stdio: ['ignore', devnull, 'ignore'] });
+  return spawn(node, [cli, '-c', conf, '--dry-run'], { stdio: ['ignore', devnull, 'ignore'] });
 }
 
 /**
@@ -42,8 +42,8 @@ function startDaemon(cli, conf) {
  * until the process exits): the main thread's (its tid is the pid) and the others', busiest first
  * (with -j N the parse workers, then V8's and libuv's helper threads).
  */
-export async function threadCpu(args) {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'ignore'] });
+export async function threadCpu(args, node = process.execPath) {
+  const child = spawn(node, args, { stdio: ['ignore', 'ignore', 'ignore'] });
   const last = new Map();
   const sample = () => {
     let tids = [];
@@ -61,9 +61,10 @@ export async function threadCpu(args) {
 
 /**
  * Two input files, -j 1 vs -j 2 (whole process, alternate runs, medians, and the median of the
- * per-pair ratios), and the CPU by thread of one run of each.
+ * per-pair ratios), and the CPU by thread of one run of each. `node` runs the collector in every
+ * case; `suffix` ends the names of the results.
  */
-export async function twoFiles({ dir, cli, benchPair, timed, lines = 1_000_000 }) {
+export async function twoFiles({ dir, cli, benchPair, timed, lines = 1_000_000, node = 'node', suffix = '' }) {
   const a = join(dir, 'two-a.log');
   const b = join(dir, 'two-b.log');
   await generate(a, lines / 2, { seed: 11 });
@@ -71,22 +72,23 @@ export async function twoFiles({ dir, cli, benchPair, timed, lines = 1_000_000 }
   const conf = join(dir, 'two.conf');
   writeFileSync(conf, seedConfig([a, b]));
   const args = (j) => [cli, '-c', conf, '--once', '--dry-run', '-j', j];
-  const run = (j) => () => timed('node', args(j), { stdio: ['ignore', 'ignore', 'pipe'] });
-  const { a: j1, b: j2, ratio } = benchPair({ name: 'two files, -j 1', lines, run: run('1') }, { name: 'two files, -j 2', lines, run: run('2') });
-  j1.threads = await threadCpu(args('1'));
-  j2.threads = await threadCpu(args('2'));
+  const run = (j) => () => timed(node, args(j), { stdio: ['ignore', 'ignore', 'pipe'] });
+  const { a: j1, b: j2, ratio } = benchPair({ name: `two files, -j 1${suffix}`, lines, run: run('1') }, { name: `two files, -j 2${suffix}`, lines, run: run('2') });
+  const bin = node === 'node' ? process.execPath : node;
+  j1.threads = await threadCpu(args('1'), bin);
+  j2.threads = await threadCpu(args('2'), bin);
   return { j1, j2, ratio };
 }
 
 /** Live tailing: a writer appends `rate` lines/s (stamped now) for `seconds`; CPU of the collector and lag p99. */
-export async function live({ dir, cli, rate = 50_000, seconds = 20 }) {
+export async function live({ dir, cli, rate = 50_000, seconds = 20, node = process.execPath }) {
   const log = join(dir, 'live.log');
   writeFileSync(log, '');
   const port = await freePort();
   const conf = join(dir, 'live.conf');
   writeFileSync(conf, seedConfig([log], { push_type: 'tsd', state_file: '', status_listen: `127.0.0.1:${port}` },
     { interval: 1, live_poll: true, parse_from_start: false }));
-  const child = startDaemon(cli, conf);
+  const child = startDaemon(node, cli, conf);
   await sleep(1500);
   const calls = ['getUser', 'session.addItem', 'cart.checkout', 'search.query'];
   const tick = 100;
@@ -117,7 +119,7 @@ export async function live({ dir, cli, rate = 50_000, seconds = 20 }) {
 }
 
 /** 100k distinct keys (one meter per call name), then stale removal once they are 5+ min old in log time. */
-export async function manyKeys({ dir, cli, keys = 100_000 }) {
+export async function manyKeys({ dir, cli, keys = 100_000, node = process.execPath }) {
   const log = join(dir, 'keys.log');
   const port = await freePort();
   const conf = join(dir, 'keys.conf');
@@ -139,7 +141,7 @@ export async function manyKeys({ dir, cli, keys = 100_000 }) {
   let text = '';
   for (let i = 0; i < keys; i++) text += seedLine(syslogDate(new Date(base + Math.floor(i / keys * 60_000))), `call${i}`, 'rest1.mynetwork', i % 100);
   writeFileSync(log, text);
-  const child = startDaemon(cli, conf);
+  const child = startDaemon(node, cli, conf);
   const waitKeys = async (pred) => {
     for (let i = 0; i < 600; i++) {
       await sleep(500);

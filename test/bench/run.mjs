@@ -10,6 +10,9 @@
 //   rebuilt from one-line descriptions, and they are not the originals: on a host where mtail runs
 //   at its reference speed, the split runs ~2.6x and the minimal script ~1.5x faster than their
 //   reference figures. Their factors are printed, not used, unless mtail is skipped.
+// BENCH_NODES=20,22,24 runs every collector case under each of these Node.js builds (majors pinned
+// in build/runtime.json, fetched by build/runtime.mjs, or paths of node binaries), the seed replays
+// of all of them in the same rounds; without it the collector runs under the `node` on PATH.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +21,7 @@ import { generate, seedConfig } from './gen.mjs';
 import { gzFamily, live, manyKeys, twoFiles } from './cases.mjs';
 import { remoteWrite } from './push.mjs';
 import { bomb, checkpointScale, liveBomb } from './scale.mjs';
+import { nodeBinary } from '../../build/runtime.mjs';
 
 // Peer figures from the reference machine, for the same 1M-line seed log (whole process, medians):
 // ../shared/reference/peer-figures.md (i.e. /work/shared/reference/peer-figures.md).
@@ -34,6 +38,12 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const cacheDir = join(tmpdir(), 'logmetrics-bench');
 mkdirSync(cacheDir, { recursive: true });
 const seedLog = join(cacheDir, `seed-${LINES}.log`);
+/** The Node.js builds the collector runs under; `suffix` ends their results' names. */
+const NODES = (process.env.BENCH_NODES ?? '').split(',').filter(Boolean).map((spec) => {
+  const bin = /^\d+(\.\d+\.\d+)?$/.test(spec) ? nodeBinary(spec) : spec;
+  return { bin, suffix: `, Node ${execFileSync(bin, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim()}` };
+});
+if (!NODES.length) NODES.push({ bin: 'node', suffix: '' });
 
 if (!existsSync('/usr/bin/time')) {
   console.error('npm run bench needs GNU time (/usr/bin/time): apt-get install -y time');
@@ -105,9 +115,10 @@ writeFileSync(cfg1, seedConfig([seedLog]));
 // The seed replay in rounds with the three yardsticks on the same seed log (mtail last).
 const CALIBRATION = 'calibration: minimal Node script (split + RegExp + Map)';
 const SPLIT = 'calibration: Node, split lines only (64 KB chunks)';
+const SEED = 'logmetrics-collector -j 1 (seed config, --once --dry-run)';
 const progs = [
-  { name: 'logmetrics-collector -j 1 (seed config, --once --dry-run)', lines: LINES,
-    run: () => timed('node', [cli, '-c', cfg1, '--once', '--dry-run'], { stdio: ['ignore', 'ignore', 'pipe'] }) },
+  ...NODES.map((n) => ({ name: SEED + n.suffix, lines: LINES,
+    run: () => timed(n.bin, [cli, '-c', cfg1, '--once', '--dry-run'], { stdio: ['ignore', 'ignore', 'pipe'] }) })),
   { name: CALIBRATION, lines: LINES, run: () => calibrate() },
   { name: SPLIT, lines: LINES, run: () => calibrate(true) },
 ];
@@ -126,21 +137,28 @@ results.push(...rounds.summaries);
 
 const CASES = new Set((process.env.BENCH_CASES ?? 'twofiles,live,keys,push,gz,checkpoint').split(',').filter(Boolean));
 const benchPair = (a, b) => { const r = benchRounds([a, b]); return { a: r.summaries[0], b: r.summaries[1], ratio: r.ratio(1, 0) }; };
-const two = CASES.has('twofiles') ? await twoFiles({ dir: work, cli, benchPair, timed }) : null;
-if (two) results.push(two.j1, two.j2);
-// Live CPU is compared with a reference-speed core by yardstick runs just before and after it
-// (mtail's, or the minimal script's without mtail).
-const liveRes = CASES.has('live') ? await (async () => {
-  const yard = runMtail ?? (() => calibrate());
-  const ref = runMtail ? REF_MTAIL : REF_MINIMAL_NODE;
-  const before = yard();
-  const r = await live({ dir: work, cli });
-  const after = yard();
-  r.hostFactor = (LINES / ((before.wall + after.wall) / 2)) / refRate(ref);
-  r.hostFactorBy = runMtail ? 'mtail' : 'the minimal script';
-  return r;
-})() : null;
-const keysRes = CASES.has('keys') ? await manyKeys({ dir: work, cli }) : null;
+// The other cases, under each Node.js build in turn.
+const perNode = [];
+for (const n of NODES) {
+  const node = n.bin;
+  const two = CASES.has('twofiles') ? await twoFiles({ dir: work, cli, benchPair, timed, node, suffix: n.suffix }) : null;
+  if (two) results.push(two.j1, two.j2);
+  // Live CPU is compared with a reference-speed core by yardstick runs just before and after it
+  // (mtail's, or the minimal script's without mtail).
+  const liveRes = CASES.has('live') ? await (async () => {
+    const yard = runMtail ?? (() => calibrate());
+    const ref = runMtail ? REF_MTAIL : REF_MINIMAL_NODE;
+    const before = yard();
+    const r = await live({ dir: work, cli, node: node === 'node' ? process.execPath : node });
+    const after = yard();
+    r.hostFactor = (LINES / ((before.wall + after.wall) / 2)) / refRate(ref);
+    r.hostFactorBy = runMtail ? 'mtail' : 'the minimal script';
+    return r;
+  })() : null;
+  const keysRes = CASES.has('keys') ? await manyKeys({ dir: work, cli, node: node === 'node' ? process.execPath : node }) : null;
+  perNode.push({ ...n, two, liveRes, keysRes });
+}
+// The push case compares two push types, not Node.js builds: once, on the development Node.js.
 const pushRes = CASES.has('push') ? await remoteWrite({ dir: work, cli, benchPair, timed, seedLog, lines: LINES }) : null;
 if (pushRes) results.push(pushRes.tcp, pushRes.rw);
 const gz = CASES.has('gz') ? await gzFamily({ dir: work, cli, seedLog, benchPair, timed, lines: LINES }) : null;
@@ -169,11 +187,15 @@ const factorBy = { minimal: cal.linesPerSec / refRate(REF_MINIMAL_NODE), split: 
   mtail: mt ? mt.linesPerSec / refRate(REF_MTAIL) : NaN };
 // The seed replay's figure at reference speed, by mtail (by the minimal script without it): per
 // round, its lines/s over the yardstick's, times the yardstick's reference figure (median over the rounds).
-const atRefBy = { minimal: refRate(REF_MINIMAL_NODE) * rounds.ratio(0, 1), split: refRate(REF_SPLIT_NODE) * rounds.ratio(0, 2),
-  mtail: mt ? refRate(REF_MTAIL) * rounds.ratio(0, MTAIL_IDX) : NaN };
+// Progs: the seed replay under each Node.js build (0 .. NODES.length - 1), then the yardsticks.
+const CAL_IDX = NODES.length;
+const atRefOf = (i) => ({ minimal: refRate(REF_MINIMAL_NODE) * rounds.ratio(i, CAL_IDX), split: refRate(REF_SPLIT_NODE) * rounds.ratio(i, CAL_IDX + 1),
+  mtail: mt ? refRate(REF_MTAIL) * rounds.ratio(i, MTAIL_IDX) : NaN });
+const atRefBy = atRefOf(0);
 const hostFactor = mt ? factorBy.mtail : factorBy.minimal;
-const seedAtRef = mt ? atRefBy.mtail : atRefBy.minimal;
-const normalised = (r) => (r === rounds.summaries[0] ? seedAtRef : r.name.startsWith('two files') ? r.linesPerSec / hostFactor : NaN);
+const seedIdx = (r) => rounds.summaries.indexOf(r);
+const normalised = (r) => (seedIdx(r) >= 0 && seedIdx(r) < CAL_IDX ? atRefOf(seedIdx(r))[mt ? 'mtail' : 'minimal']
+  : r.name.startsWith('two files') ? r.linesPerSec / hostFactor : NaN);
 console.log('| program | wall s | lines/s | lines/s at reference speed | previous lines/s | CPU s | peak RSS MB |');
 console.log('|---|---|---|---|---|---|---|');
 for (const r of results) console.log(`| ${r.name} | ${fmt(r.wall, 2)} | ${fmt(r.linesPerSec)} | ${fmt(normalised(r))} | ${fmt(baseline[r.name]?.linesPerSec)} | ${fmt(r.cpu, 2)} | ${fmt(r.rssMB)} |`);
@@ -190,18 +212,28 @@ if (mt) {
   console.log(`ratio collector / mtail (lines/s): ${fmt(rounds.ratio(0, MTAIL_IDX), 1)}x (median over the rounds; ratio of the medians ${fmt(seed.linesPerSec / mt.linesPerSec, 1)}x) ` +
     `(Go original, published: ${fmt(REF_GO_ORIGINAL.linesPerSec / 1000)}k lines/s, ${fmt(REF_GO_ORIGINAL.rssMB)} MB)`);
 }
-if (two) {
-  const { j1: t1, j2: t2 } = two;
-  console.log(`two files: -j 2 / -j 1 = ${fmt(two.ratio, 2)}x (median over alternate runs; ratio of the medians ${fmt(t2.linesPerSec / t1.linesPerSec, 2)}x)`);
-  const cpuBy = (r, n) => `main thread ${fmt(r.threads.main, 2)} s, ${r.threads.others.slice(0, n).map((c) => fmt(c, 2) + ' s').join(' + ')}` +
-    ` (busiest other${n > 1 ? 's' : ''}), ${fmt(r.threads.others.slice(n).reduce((a, b) => a + b, 0), 2)} s in the rest`;
-  console.log(`two files, CPU by thread (one run each): -j 1: ${cpuBy(t1, 1)}; -j 2: ${cpuBy(t2, 2)}`);
+if (NODES.length > 1) {
+  const first = rounds.summaries[0];
+  console.log(`seed replay by Node.js build (median over the rounds of lines/s over${NODES[0].suffix.slice(1)}'s; CPU s, peak RSS MB):`);
+  NODES.forEach((n, i) => { const r = rounds.summaries[i];
+    console.log(`- ${n.suffix.slice(2)}: ${fmt(rounds.ratio(i, 0), 3)}x (ratio of the medians ${fmt(r.linesPerSec / first.linesPerSec, 3)}x), ${fmt(r.cpu, 2)} CPU s, ${fmt(r.rssMB)} MB`); });
 }
-if (liveRes) {
-  // CPU per line scales with host speed as lines/s does: the same share of a reference-speed core.
-  console.log(`live tailing: ${fmt(liveRes.rate)} lines/s written for ${liveRes.seconds} s: collector CPU ${fmt(liveRes.cpuPercent, 1)}% of one core ` +
-    `(${fmt(liveRes.cpuPercent * liveRes.hostFactor, 1)}% of a reference-speed core: host at ${fmt(liveRes.hostFactor, 2)}x by ${liveRes.hostFactorBy} runs just before and after), lag p50 ${fmt(liveRes.lagP50, 2)} s, p99 ${fmt(liveRes.lagP99, 2)} s, RSS ${fmt(liveRes.rssMB)} MB` +
-    (baseline.live ? ` (previous: ${fmt(baseline.live.cpuPercent, 1)}% CPU, lag p99 ${fmt(baseline.live.lagP99, 2)} s)` : ''));
+for (const { suffix, two, liveRes, keysRes } of perNode) {
+  const on = suffix ? ` (${suffix.slice(2)})` : '';
+  if (two) {
+    const { j1: t1, j2: t2 } = two;
+    console.log(`two files${on}: -j 2 / -j 1 = ${fmt(two.ratio, 2)}x (median over alternate runs; ratio of the medians ${fmt(t2.linesPerSec / t1.linesPerSec, 2)}x)`);
+    const cpuBy = (r, n) => `main thread ${fmt(r.threads.main, 2)} s, ${r.threads.others.slice(0, n).map((c) => fmt(c, 2) + ' s').join(' + ')}` +
+      ` (busiest other${n > 1 ? 's' : ''}), ${fmt(r.threads.others.slice(n).reduce((a, b) => a + b, 0), 2)} s in the rest`;
+    console.log(`two files${on}, CPU by thread (one run each): -j 1: ${cpuBy(t1, 1)}; -j 2: ${cpuBy(t2, 2)}`);
+  }
+  if (liveRes) {
+    // CPU per line scales with host speed as lines/s does: the same share of a reference-speed core.
+    console.log(`live tailing${on}: ${fmt(liveRes.rate)} lines/s written for ${liveRes.seconds} s: collector CPU ${fmt(liveRes.cpuPercent, 1)}% of one core ` +
+      `(${fmt(liveRes.cpuPercent * liveRes.hostFactor, 1)}% of a reference-speed core: host at ${fmt(liveRes.hostFactor, 2)}x by ${liveRes.hostFactorBy} runs just before and after), lag p50 ${fmt(liveRes.lagP50, 2)} s, p99 ${fmt(liveRes.lagP99, 2)} s, RSS ${fmt(liveRes.rssMB)} MB` +
+      (baseline.live ? ` (previous: ${fmt(baseline.live.cpuPercent, 1)}% CPU, lag p99 ${fmt(baseline.live.lagP99, 2)} s)` : ''));
+  }
+  if (keysRes) console.log(`${fmt(keysRes.keys)} distinct keys${on}: peak ${fmt(keysRes.peakKeys)} keys, RSS ${fmt(keysRes.peakRssMB)} MB, heap ${fmt(keysRes.peakHeapMB)} MB; after stale removal ${fmt(keysRes.afterKeys)} keys, RSS ${fmt(keysRes.afterRssMB)} MB, heap ${fmt(keysRes.afterHeapMB)} MB`);
 }
 if (pushRes) {
   console.log(`pushed for real to a local VictoriaMetrics: remote_write / tsd over tcp = ${fmt(pushRes.ratio, 2)}x the lines/s (median over alternate runs; ` +
@@ -209,7 +241,6 @@ if (pushRes) {
     `VictoriaMetrics inserted ${fmt(pushRes.rowsPerRun)} rows a run over ${pushRes.runs} runs`);
 }
 if (gz) console.log(`gzipped family: ${fmt(gz.gz.linesPerSec)} lines/s against ${fmt(gz.plain.linesPerSec)} for the plain log: ${fmt(gz.ratio, 2)}x (median over alternate runs; target >= 0.85), output ${gz.identical ? 'byte-identical' : 'DIFFERENT'}`);
-if (keysRes) console.log(`${fmt(keysRes.keys)} distinct keys: peak ${fmt(keysRes.peakKeys)} keys, RSS ${fmt(keysRes.peakRssMB)} MB, heap ${fmt(keysRes.peakHeapMB)} MB; after stale removal ${fmt(keysRes.afterKeys)} keys, RSS ${fmt(keysRes.afterRssMB)} MB, heap ${fmt(keysRes.afterHeapMB)} MB`);
 if (checkpointRes) {
   const c = checkpointRes;
   console.log(`checkpoint at ${fmt(c.keys)} keys (one meter each, limits raised): while ${fmt(c.rate)} lines/s came for ${c.seconds} s, ` +
@@ -238,6 +269,7 @@ if (liveBombRes) {
 }
 if (process.env.BENCH_SAVE === '1') {
   const out = Object.fromEntries(results.map((r) => [r.name, r]));
+  const { liveRes, keysRes } = perNode[0];
   if (liveRes) out.live = liveRes;
   if (keysRes) out.keys = keysRes;
   if (checkpointRes) out.checkpoint = checkpointRes;

@@ -84,6 +84,31 @@ describe('events catalogue', () => {
     expect(lines).toEqual([]);
   });
 
+  it('limits hold per source: two groups (or tags) never silence each other', () => {
+    const { log, lines } = capture();
+    const ev = new Events(new Registry(), log, () => 0);
+    const tag = (t: string) => ev.source('tag_values_full', { log_group: 'g', tag: t });
+    tag('id').say('g', { tag: 'id' });
+    tag('id').say('g', { tag: 'id' });
+    tag('url').say('g', { tag: 'url' });
+    ev.source('regex_fail', { log_group: 'a', filename: '/x' }, { warn_on_regex_fail: true }).report('/x');
+    ev.source('regex_fail', { log_group: 'b', filename: '/x' }, { warn_on_regex_fail: true }).report('/x');
+    expect(lines.map((l) => [l.f.kind, l.f.log_group ?? l.f.file, l.f.tag])).toEqual([
+      ['tag_values_full', 'g', 'id'], ['tag_values_full', 'g', 'url'], ['regex_fail', '/x', undefined], ['regex_fail', '/x', undefined]]);
+  });
+
+  it('say() logs under the limit without counting; total is what the first series holds', () => {
+    const registry = new Registry();
+    const { log, lines } = capture();
+    const folds = new Events(registry, log, () => 0).source('tag_values_full', { log_group: 'g', tag: 'id' });
+    folds.say('g', { example: 'x' });
+    expect(folds.total).toBe(0);
+    folds.count(3);
+    expect(registry.counter('data_pool.tag_value_folded', { log_group: 'g', tag: 'id' }).value).toBe(3);
+    expect(folds.total).toBe(3);
+    expect(lines.map((l) => l.msg)).toEqual([EVENTS.tag_values_full.message]);
+  });
+
   it('WarnLimiter (stages not yet migrated) limits as report() does', () => {
     let now = 0;
     const { log, lines } = capture();

@@ -51,7 +51,8 @@ export interface TestPool {
   registry: Registry;
   log: MemoryLog;
   /** Records one line: group-tag values in tag-name order, its log time, one value per reference. */
-  rec(tags: string[], t: number, ...vals: number[]): void;
+  /** Records one line; true when it is older than one of its keys' newest update. */
+  rec(tags: string[], t: number, ...vals: number[]): boolean;
   /** Points pushed since the last call, as "metric ts value tags". */
   take(): string[];
 }
@@ -67,7 +68,7 @@ export function testPool(g: LogGroup, wall: () => number = () => 0): TestPool {
     rec(tags, t, ...vals) {
       const v = new Float64Array(n).fill(NaN);
       vals.forEach((x, i) => { v[i] = x; });
-      pool.record(tags, t, v);
+      return pool.record(tags, t, v);
     },
     take: () => out.points().map(line),
   };

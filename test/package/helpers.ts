@@ -11,6 +11,7 @@ export const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) 
   name: string;
   version: string;
   dependencies: Record<string, string>;
+  optionalDependencies: Record<string, string>;
 };
 
 export interface Ran {
@@ -38,6 +39,16 @@ export function has(cmd: string): boolean {
 }
 
 export const isRoot = process.getuid?.() === 0;
+
+/**
+ * The .deb under test: LMC_DEB when set (CI builds it once for all the test files), else a fresh
+ * `npm run deb` (its first run compiles re2 for the packaged runtime: minutes).
+ */
+export function debFile(): string {
+  if (process.env.LMC_DEB) return process.env.LMC_DEB;
+  const r = ok(run('npm', ['run', '--silent', 'deb'], { cwd: repo, timeout: 1_200_000 }), 'npm run deb');
+  return r.stdout.trim().split('\n').at(-1) ?? '';
+}
 
 /**
  * Copies what git would see (tracked and untracked files, minus ignored ones: node_modules,

@@ -5,7 +5,8 @@
 // A configuration problem (TLS certificate, credentials, path: transport/classify.ts) is no reason
 // to drop points nor to retry quietly: it is logged as an error at every attempt, and a round of
 // such failures waits the longest wait before the next.
-import { WarnLimiter, type Logger } from '../../core/log.js';
+import type { Logger } from '../../core/log.js';
+import { Events, type EventKind, type EventSource } from '../../core/events.js';
 import type { PushProto, PushType } from '../../config/types.js';
 import type { Registry, Series } from '../../selfstats/registry.js';
 import type { Point } from '../../core/types.js';
@@ -53,7 +54,14 @@ export interface PusherConfig {
   onDone: (n: number) => void;   // points that left pending(): sent, rejected or invalid
   /** A point as logged with a rejection (the way the server sees it); default: the OpenTSDB line. */
   describe?: (p: Point) => string;
+  /** The run's events (counted in `registry`); default: the pusher's own, logging to `log`. */
+  events?: Events;
 }
+
+/** The pusher's events: every one counts pusher.send_errors. */
+const PUSH_EVENTS = ['point_rejected', 'batch_rejected', 'point_invalid', 'push_failed', 'push_failover',
+  'push_misconfigured', 'push_misconfigured_failover'] as const satisfies readonly EventKind[];
+type PushEvent = typeof PUSH_EVENTS[number];
 
 export class Pusher {
   private idx = 0;
@@ -71,7 +79,7 @@ export class Pusher {
   private wake: (() => void) | null = null;
   private closed = false;
   private loop: Promise<void> | null = null;
-  private limiter: WarnLimiter;
+  private readonly ev: Record<PushEvent, EventSource>;
   private keySent: Series;
   private byteSent: Series;
   private sendErrors: Series;
@@ -83,7 +91,8 @@ export class Pusher {
     this.byteSent = c.registry.counter('pusher.byte_sent', tags);
     this.sendErrors = c.registry.counter('pusher.send_errors', tags);
     this.reconnects = c.registry.counter('pusher.reconnects', tags);
-    this.limiter = new WarnLimiter(c.log, c.now);
+    const events = c.events ?? new Events(c.registry, c.log, c.now);
+    this.ev = Object.fromEntries(PUSH_EVENTS.map((k) => [k, events.source(k, tags)])) as Record<PushEvent, EventSource>;
   }
 
   start(): void {
@@ -197,13 +206,10 @@ export class Pusher {
   /** A point the server (or the OpenTSDB limits) refused: dropped for good, logged and counted. */
   private reject(r: Rejection, kind: 'rejected' | 'invalid'): void {
     const count = r.count ?? 1;
-    this.sendErrors.value += count;
-    const fields: Record<string, unknown> = { pusher_number: this.c.number, host: this.where(), error: r.error };
+    const fields: Record<string, unknown> = { pusher_number: this.c.number, error: r.error };
     if (r.point) fields.point = this.c.describe ? this.c.describe(r.point) : encodeLine(r.point, 'tsd').slice(4);
     if (count > 1) fields.points = count;
-    const msg = kind === 'invalid' ? 'point not sendable, dropped'
-      : count > 1 ? 'points rejected by the server, batch dropped' : 'point rejected by the server, dropped';
-    this.limiter.warn(kind, this.where(), msg, fields);
+    this.ev[kind === 'invalid' ? 'point_invalid' : count > 1 ? 'batch_rejected' : 'point_rejected'].report(this.where(), fields, count);
   }
 
   private recovered(): void {
@@ -221,7 +227,6 @@ export class Pusher {
   private async failed(why: string, waiting: number, misconfigured: boolean): Promise<void> {
     if (this.failures === 0) this.roundStart = this.idx;
     this.failures++;
-    this.sendErrors.value++;
     this.lastError = why;
     this.lastErrorAt = this.c.now();
     const from = this.where();
@@ -231,21 +236,18 @@ export class Pusher {
     if (this.idx !== 0 && this.leftPrimaryAt === 0) this.leftPrimaryAt = this.c.now();
     if (this.idx === 0) this.leftPrimaryAt = 0;
     const fields = {
-      pusher_number: this.c.number, host: from, error: why, attempt: this.failures,
+      pusher_number: this.c.number, error: why, attempt: this.failures,
       points_waiting: waiting, queue_depth: this.c.queue.depth(),
     };
     if (misconfigured) this.misconfiguredRound = true;
-    const say = (msg: string, f: Record<string, unknown>) => (misconfigured ? this.c.log.error(msg, f) : this.c.log.warn(msg, f));
     if (this.idx !== this.roundStart) {
-      say(misconfigured ? 'push failed: configuration problem; failing over to the next push_host' : 'push failed, failing over to the next push_host',
-        { ...fields, next_host: this.where() });
+      this.ev[misconfigured ? 'push_misconfigured_failover' : 'push_failover'].report(from, { ...fields, next_host: this.where() });
       return;
     }
     this.rounds++;
     const secs = (this.misconfiguredRound ? BACKOFF_CAP_SECONDS : backoffSeconds(this.rounds, this.c.pushWait, this.c.random)) * this.c.backoffScale;
     this.misconfiguredRound = false;
-    say(misconfigured ? 'push failed: configuration problem; points kept, retrying at the longest wait' : 'push failed, retrying',
-      { ...fields, next_host: this.where(), retry_in_s: Number(secs.toFixed(3)) });
+    this.ev[misconfigured ? 'push_misconfigured' : 'push_failed'].report(from, { ...fields, next_host: this.where(), retry_in_s: Number(secs.toFixed(3)) });
     this.state = 'backing_off';
     this.nextRetryAt = this.c.now() + secs * 1000;
     await this.sleep(secs * 1000);

@@ -6,7 +6,7 @@ import net from 'node:net';
 import { encodeLine, lineBody } from '../format/opentsdb.js';
 import type { Point } from '../../core/types.js';
 import {
-  errorText, retryOutcome,
+  SocketTransport, errorText, retryOutcome,
   type Endpoint, type SendOutcome, type Transport, type TransportContext,
 } from './transport.js';
 
@@ -43,17 +43,10 @@ class RecentLines {
   }
 }
 
-export class TcpTransport implements Transport {
-  private sock: net.Socket | null = null;
-  private opening: Promise<net.Socket> | null = null;
-  private nConnects = 0;
+export class TcpTransport extends SocketTransport<net.Socket> implements Transport {
   private recent = new RecentLines();
-  private closed = false;
 
-  constructor(readonly endpoint: Endpoint, private ctx: TransportContext) {}
-
-  connected(): boolean { return this.sock !== null; }
-  connects(): number { return this.nConnects; }
+  constructor(readonly endpoint: Endpoint, private ctx: TransportContext) { super(); }
 
   async send(points: Point[]): Promise<SendOutcome> {
     let sock: net.Socket;

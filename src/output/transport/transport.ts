@@ -66,3 +66,14 @@ export function errorText(e: unknown): string {
 export function retryOutcome(done: number, bytes: number, rejected: Rejection[], why: string, misconfigured = false): SendOutcome {
   return misconfigured ? { done, bytes, rejected, retry: why, misconfigured } : { done, bytes, rejected, retry: why };
 }
+
+/** What the socket transports (tcp, udp) share: one socket at a time, opened on demand, counted. */
+export abstract class SocketTransport<S> {
+  protected sock: S | null = null;
+  protected opening: Promise<S> | null = null;
+  protected nConnects = 0;
+  protected closed = false;
+
+  connected(): boolean { return this.sock !== null; }
+  connects(): number { return this.nConnects; }
+}

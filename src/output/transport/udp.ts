@@ -7,23 +7,15 @@ import { lookup } from 'node:dns/promises';
 import { encodeLine, packDatagrams, UDP_MAX_DATAGRAM } from '../format/opentsdb.js';
 import type { Point } from '../../core/types.js';
 import {
-  errorText, retryOutcome,
+  SocketTransport, errorText, retryOutcome,
   type Endpoint, type SendOutcome, type Transport, type TransportContext,
 } from './transport.js';
 
 /** 16 KB a millisecond (~16 MB/s, some 200k points a second). */
 const UDP_BYTES_PER_MS = 16 * 1024;
 
-export class UdpTransport implements Transport {
-  private sock: dgram.Socket | null = null;
-  private opening: Promise<dgram.Socket> | null = null;
-  private nConnects = 0;
-  private closed = false;
-
-  constructor(readonly endpoint: Endpoint, private ctx: TransportContext, private maxDatagram = UDP_MAX_DATAGRAM) {}
-
-  connected(): boolean { return this.sock !== null; }
-  connects(): number { return this.nConnects; }
+export class UdpTransport extends SocketTransport<dgram.Socket> implements Transport {
+  constructor(readonly endpoint: Endpoint, private ctx: TransportContext, private maxDatagram = UDP_MAX_DATAGRAM) { super(); }
 
   async send(points: Point[]): Promise<SendOutcome> {
     let sock: dgram.Socket;

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CLI, FIXTURES, ROOT, runCli, type CliResult } from '../../helpers/cli.js';
+import { CLI, FIXTURES, NODE, ROOT, runCli, type CliResult } from '../../helpers/cli.js';
 import type { ExportedSeries } from '../../helpers/victoria.js';
 
 export { ASSUME_NOW } from '../../helpers/cli.js';
@@ -82,7 +82,7 @@ export interface Running {
 
 /** The compiled CLI as a child process (TZ=UTC, like runCli). */
 export function spawnCli(args: string[], opts: { timeoutMs?: number; cwd?: string } = {}): Running {
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(NODE, [CLI, ...args], {
     cwd: opts.cwd ?? ROOT, env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const out: Buffer[] = [];

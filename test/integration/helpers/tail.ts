@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CLI, ROOT } from '../../helpers/cli.js';
+import { CLI, NODE, ROOT } from '../../helpers/cli.js';
 
 export function tempDir(tag: string): string {
   return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), `lmc-tail-${tag}-`)));
@@ -132,7 +132,7 @@ export class Daemon {
   stdoutBytes = 0;
 
   constructor(args: string[], private readonly opts: DaemonOptions = {}) {
-    const argv = [process.execPath, process.env.LMC_TAIL_CLI || CLI, ...args];
+    const argv = [NODE, process.env.LMC_TAIL_CLI || CLI, ...args];
     const [cmd, ...rest] = opts.wrap ? [...opts.wrap, ...argv] : argv;
     this.child = spawn(cmd!, rest, {
       cwd: opts.wrap ? '/' : ROOT, env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe'],
