@@ -22,7 +22,7 @@
 //     tags: <name>=$<pos> | <name>=<constant> ...
 //     push: every <interval> s of log time (live_poll <bool>), <n> shard(s)[, stale after <m> min]
 //     keys: <n> series per combination of <tag names> (or "<n> series" without line tags)
-//       <meter|histogram|counter> <key_prefix>.<key_suffix>.{<stats>}
+//       <meter|histogram|counter|distinct> <key_prefix>.<key_suffix>.{<stats>}[ (<histogram kind | distinct windows and error>)]
 //         <tag names and reference tags>  <- <value source>
 //     limits: max_tag_values <n>, max_keys <n>; worst case <n> keys, about <size>
 //       tag <name> = $<pos> (<group>) can take any number of values
@@ -48,6 +48,8 @@ import { layoutGaps } from '../parse/date.js';
 import { RUNAWAY_MS } from '../parse/extract.js';
 import { STUCK_MS } from '../process/parallel/workers.js';
 import { limitsReport } from './limits.js';
+import { DEFAULT_PRECISION, Hll } from '../stats/hll.js';
+import { windowZone } from '../stats/window.js';
 
 export const STATS: Record<MetricDef['type'], string[]> = {
   meter: ['count', 'rate._1min', 'rate._5min', 'rate._15min'],
@@ -128,6 +130,7 @@ async function groupReport(g: LogGroup, st: Style, warnings: string[], firstTime
     const name = `${g.key_prefix}.${m.key_suffix}.${stats.length === 1 ? stats[0] : `{${stats.join(',')}}`}`;
     let extra = '';
     if (m.type === 'histogram') extra += ` ${st.dim(`(${g.histogram_kind === 'hdr' ? 'hdr' : `forward_decay, ${g.histogram_size} samples`})`)}`;
+    if (m.type === 'distinct') extra += ` ${st.dim(`(${distinctNote(g, m)})`)}`;
     if (m.never_stale) extra += ` ${st.dim('never_stale')}`;
     s += `    ${m.type} ${st.cyan(name)}${extra}\n`;
     const rows = m.reference.map((r) => [[...groupTags, ...r.tags.map(([k, v]) => `${k}=${v}`)].join(' ') || '(no tags)', valueSource(m, r)] as const);
@@ -135,6 +138,16 @@ async function groupReport(g: LogGroup, st: Style, warnings: string[], firstTime
     for (const [tags, src] of rows) s += `      ${tags.padEnd(w)}  <- ${src}\n`;
   }
   return s + limitsReport(g, st, warnings);
+}
+
+/** A distinct metric's windows and error: "windows of 1440 min from midnight UTC, precision 14: exact
+ *  to 768 values, then ±0.81% standard error". */
+function distinctNote(g: LogGroup, m: MetricDef): string {
+  const p = m.precision ?? DEFAULT_PRECISION;
+  const id = windowZone(g.date).id;
+  const zone = id === 'UTC' && g.date.timezone !== 'UTC' && g.date.source !== 'journal' ? 'UTC (the dates carry their own offset)' : id;
+  const sparse = new Hll(p).sparseLimit;
+  return `windows of ${m.window_min} min from midnight ${zone}, precision ${p}: exact to ${sparse} values, then ±${(104 / Math.sqrt(2 ** p)).toFixed(2)}% standard error`;
 }
 
 /**

@@ -33,7 +33,7 @@ export async function runDaemon(initial: Config, o: CliOptions, log: Logger, sig
   const registry = new Registry();
   const clock = shiftedClock(o.assumeNow);
   const events = new Events(registry, log, clock);
-  const { sink, pool } = makeOutput(config, o, log, registry);
+  const { sink, pool } = await makeOutput(config, o, log, registry);
   const lag = new LagTracker(registry);
   const engine = new Engine(config, { log, registry, events, sink, threads: o.threads, profile: o.profile, wallClock: clock, onLag: (s) => lag.record(s) });
   const stateFile = o.stateFile ?? (o.dryRun ? '' : config.settings.state_file);

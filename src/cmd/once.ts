@@ -23,7 +23,7 @@ export async function runOnce(config: Config, o: CliOptions, log: Logger, signal
   const registry = new Registry();
   const clock = shiftedClock(o.assumeNow);
   const events = new Events(registry, log, clock);
-  const { sink, pool } = makeOutput(config, o, log, registry);
+  const { sink, pool } = await makeOutput(config, o, log, registry);
   // Old logs are replayed at any date: the future-date window applies only against --assume-now.
   const maxFutureSkew = o.assumeNow === undefined ? Infinity : config.settings.max_future_skew;
   const engine = new Engine(config, { log, registry, events, sink, threads: o.threads, profile: o.profile, wallClock: clock, maxFutureSkew });
