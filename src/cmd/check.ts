@@ -11,7 +11,10 @@
 //   log group <name>
 //     files:
 //       <glob>: <n> file(s) now | no file now
-//         <path> (<size>)[  skipped: does not match filename_match]
+//       in reading order (oldest first by their first line's time, then rotation order):
+//         <path> (<size>[, <gzip|zstd|...>])[  skipped: <why>]
+//       cannot read:
+//         <path>: <reason>
 //       -: standard input
 //     journal: <the system journal | directory <path>>, matches <m ...>|every entry[, fields $<pos>=<NAME> ...]
 //     regex 1/<n>: <pieces> piece(s), <groups> group(s), regex_engine <engine>
@@ -30,9 +33,12 @@
 //     log group <name>: regex <i>/<n> <regex>: V8 cannot bound it (...); ... use regex_engine: re2
 //     log group <name>: regex <i>/<n>, piece <p> (config line <l>): extended style removes every space ...
 //     log group <name>: date layout "<format>" has no day (02, _2 or 2): ...
-import { promises as fsp } from 'node:fs';
+//     log group <name>: <path> matches the globs but not filename_match; it would be skipped
+//     log group <name>: cannot read <path>: <reason>
 import type { Config, LogGroup, MetricDef, Reference } from '../config/types.js';
-import { expandGlob } from '../tail/glob.js';
+import { planGroup } from '../tail/plan.js';
+import type { FirstTime } from '../tail/types.js';
+import { firstTimeOf } from './firsttime.js';
 import { STDIN_PATH } from '../input/stdin.js';
 import { groupCount } from '../parse/matcher.js';
 import { checkDirectory, checkSystemJournal } from '../input/journal/access.js';
@@ -62,7 +68,8 @@ export async function checkReport(config: Config, st: Style = makeStyle(useColou
   const http = set.push_proto === 'http' ? `, path ${set.push_path}${set.push_tls ? ', TLS' : ''}` : '';
   s += `push: ${set.push_type} over ${set.push_proto} to ${hosts}${http} (${plural(set.push_number, 'pusher')})\n`;
   s += `state_file: ${set.state_file === '' ? 'none' : set.state_file}; status_listen: ${set.status_listen ?? 'none'}\n`;
-  for (const g of config.groups) s += await groupReport(g, st, warnings);
+  const firstTime = firstTimeOf(config, Date.now);
+  for (const g of config.groups) s += await groupReport(g, st, warnings, firstTime);
   if (warnings.length) {
     s += `\n${st.yellow('warnings:')}\n`;
     for (const w of warnings) s += `  ${w}\n`;
@@ -70,29 +77,31 @@ export async function checkReport(config: Config, st: Style = makeStyle(useColou
   return s;
 }
 
-async function groupReport(g: LogGroup, st: Style, warnings: string[]): Promise<string> {
+async function groupReport(g: LogGroup, st: Style, warnings: string[], firstTime: FirstTime): Promise<string> {
   let s = `\n${st.bold(`log group ${g.name}`)}\n`;
   if (g.files.length) s += '  files:\n';
   const fm = g.filename_match ? new RegExp(g.filename_match) : null;
-  for (const glob of g.files) {
-    if (glob === STDIN_PATH) {
-      s += `    ${glob}: standard input\n`;
-      continue;
-    }
-    const files = await expandGlob(glob);
-    if (files.length === 0) {
+  if (g.files.includes(STDIN_PATH)) s += `    ${STDIN_PATH}: standard input\n`;
+  const globs = g.files.filter((x) => x !== STDIN_PATH);
+  const plan = await planGroup({ name: g.name, globs, pollFile: g.poll_file, fromStart: true, maxFiles: g.max_files }, firstTime);
+  for (const { glob, files } of plan.perGlob) {
+    if (files === 0) {
       s += `    ${glob}: ${st.yellow('no file now')}\n`;
       warnings.push(`log group ${g.name}: ${glob} matches no file now`);
-      continue;
-    }
-    s += `    ${glob}: ${plural(files.length, 'file')} now\n`;
-    for (const f of files) {
-      let size = '';
-      try { size = ` (${formatBytes((await fsp.stat(f)).size)})`; } catch { /* vanished */ }
-      const skipped = fm !== null && !fm.test(f);
-      s += `      ${f}${size}${skipped ? `  ${st.yellow('skipped: does not match filename_match')}` : ''}\n`;
-      if (skipped) warnings.push(`log group ${g.name}: ${f} matches the globs but not filename_match; it would be skipped`);
-    }
+    } else s += `    ${glob}: ${plural(files, 'file')} now\n`;
+  }
+  if (plan.files.length) s += '    in reading order (oldest first by their first line\'s time, then rotation order):\n';
+  for (const f of plan.files) {
+    const kind = f.format === 'plain' ? '' : `, ${f.format}`;
+    const skipped = f.skip ?? (fm !== null && !fm.test(f.path) ? 'does not match filename_match' : null);
+    s += `      ${f.path} (${formatBytes(f.size)}${kind})${skipped ? `  ${st.yellow(`skipped: ${skipped}`)}` : ''}\n`;
+    if (skipped && !f.skip) warnings.push(`log group ${g.name}: ${f.path} matches the globs but not filename_match; it would be skipped`);
+    else if (skipped) warnings.push(`log group ${g.name}: ${f.path} is compressed with ${skipped}; it would be skipped`);
+  }
+  if (plan.problems.length) s += `    ${st.yellow('cannot read:')}\n`;
+  for (const p of plan.problems) {
+    s += `      ${p.path}: ${p.reason}\n`;
+    warnings.push(`log group ${g.name}: cannot read ${p.path}: ${p.reason}`);
   }
   if (g.journal) s += journalReport(g, st, warnings);
   if (g.filename_match) s += `  filename_match: ${g.filename_match}\n`;

@@ -8,7 +8,7 @@ import type { Logger } from '../core/log.js';
 import type { Signals } from './signals.js';
 import { loadConfig, formatIssues } from '../config/load.js';
 import { Registry } from '../selfstats/registry.js';
-import { registryPoints } from '../selfstats/points.js';
+import { pushRegistry } from '../selfstats/points.js';
 import { serveStatus } from '../selfstats/serve.js';
 import { LagTracker } from '../selfstats/lag.js';
 import { Events } from '../core/events.js';
@@ -17,13 +17,15 @@ import { TailManager, type TailGroup } from '../tail/tailer.js';
 import { makeOutput } from '../output/make.js';
 import { Checkpointer } from '../state/checkpointer.js';
 import { shiftedClock } from '../core/clock.js';
+import { systemScheduler } from '../core/scheduler.js';
+import { firstTimeOf } from './firsttime.js';
 import { closeStages, flushAndDrain, type RunStages } from './shutdown.js';
 
 const CHECKPOINT_EVERY_MS = 5_000;
 const QUIET_CHECK_MS = 1_000;
 
 export function tailGroups(config: Config, o: CliOptions): TailGroup[] {
-  return config.groups.map((g) => ({ name: g.name, globs: g.files, pollFile: g.poll_file, fromStart: g.parse_from_start || o.parseFromStart }));
+  return config.groups.map((g) => ({ name: g.name, globs: g.files, pollFile: g.poll_file, fromStart: g.parse_from_start || o.parseFromStart, maxFiles: g.max_files }));
 }
 
 export async function runDaemon(initial: Config, o: CliOptions, log: Logger, signals: Signals): Promise<number> {
@@ -43,9 +45,11 @@ export async function runDaemon(initial: Config, o: CliOptions, log: Logger, sig
     pollIntervalSec: config.settings.poll_interval,
     maxLineBytes: config.settings.max_line_bytes,
     once: false,
-    checkpoint: (path) => checkpointer.positions.get(path),
+    restored: checkpointer.restored(),
     log,
     registry,
+    scheduler: systemScheduler(clock),
+    firstTime: firstTimeOf(config, clock),
     sink: (group, batch) => engine.handleBatch(group, batch),
   });
 
@@ -63,7 +67,7 @@ export async function runDaemon(initial: Config, o: CliOptions, log: Logger, sig
       if (!tails.isBackpressured()) void engine.flushQuiet((g) => tails.isCaughtUp(g));
     }, QUIET_CHECK_MS),
     setInterval(() => {
-      sink.write(registryPoints(registry, host, Math.floor(Date.now() / 1000)));
+      pushRegistry(registry, host, Math.floor(Date.now() / 1000), sink);
     }, config.settings.stats_interval * 1000),
     setInterval(() => void checkpointer.save(), CHECKPOINT_EVERY_MS),
   ];

@@ -15,6 +15,8 @@ import { Checkpointer } from '../state/checkpointer.js';
 import { serveStatus } from '../selfstats/serve.js';
 import { startOnceProgress } from './progress.js';
 import { shiftedClock } from '../core/clock.js';
+import { systemScheduler } from '../core/scheduler.js';
+import { firstTimeOf } from './firsttime.js';
 import { closeStages, flushAndDrain } from './shutdown.js';
 
 export async function runOnce(config: Config, o: CliOptions, log: Logger, signals: Signals): Promise<number> {
@@ -30,7 +32,7 @@ export async function runOnce(config: Config, o: CliOptions, log: Logger, signal
   const checkpointer = new Checkpointer({ events, file: stateFile, source: engine, sink, log, registry, wallClock: clock });
   checkpointer.restore(config);
   const tails = new TailManager(
-    config.groups.map((g) => ({ name: g.name, globs: g.files, pollFile: g.poll_file, fromStart: true })),
+    config.groups.map((g) => ({ name: g.name, globs: g.files, pollFile: g.poll_file, fromStart: true, maxFiles: g.max_files })),
     {
       pollIntervalSec: config.settings.poll_interval,
       maxLineBytes: config.settings.max_line_bytes,
@@ -40,11 +42,13 @@ export async function runOnce(config: Config, o: CliOptions, log: Logger, signal
       log,
       registry,
       sink: (group, batch) => engine.handleBatch(group, batch),
-      checkpoint: (path) => checkpointer.positions.get(path),
+      restored: checkpointer.restored(),
+      scheduler: systemScheduler(clock),
+      firstTime: firstTimeOf(config, clock),
     },
   );
   checkpointer.attach(tails);
-  const progress = await startOnceProgress(config, registry); // stderr is a terminal: bytes, %, lines/s, ETA
+  const progress = await startOnceProgress(config, registry, process.stderr, () => tails.progress()); // stderr is a terminal: bytes, %, lines/s, ETA, file i/N
   const status = await serveStatus(config, { registry, events, engine, tails, pool, log });
   const stages = { tails, engine, sink, checkpointer, status, events, stateFile };
   void signals.onReload(async () => log.info('SIGHUP ignored: --once does not reload the config'));
@@ -73,6 +77,8 @@ function summary(registry: Registry, pushed: boolean): Record<string, number> {
     'tail.line_read': 'lines_read', 'tail.line_matched': 'lines_matched', 'tail.line_failed': 'lines_failed',
     'tail.line_too_long': 'lines_too_long', 'tail.byte_read': 'bytes_read', 'parse.date_failed': 'dates_failed',
     'parse.value_failed': 'values_unparsable', 'parse.value_negative': 'values_negative', 'parse.regex_timeout': 'regex_timeouts',
+    'tail.file_skipped': 'files_skipped', 'tail.file_damaged': 'files_damaged',
+    'tail.compressed_file_read': 'compressed_files_read', 'tail.byte_decompressed': 'bytes_decompressed',
   };
   // Pushed for real: the pushers' totals too (rejections are rate-limited in the log; this counts them all).
   if (pushed) Object.assign(names, { 'pusher.key_sent': 'points_sent', 'pusher.send_errors': 'send_errors' });

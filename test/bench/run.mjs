@@ -18,7 +18,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generate, generateRealistic, REALISTIC, seedConfig } from './gen.mjs';
-import { live, manyKeys, twoFiles } from './cases.mjs';
+import { gzFamily, live, manyKeys, twoFiles } from './cases.mjs';
 import { remoteWrite } from './push.mjs';
 import { bomb, checkpointScale, liveBomb } from './scale.mjs';
 import { distinctKeys, distinctThroughput } from './distinct.mjs';
@@ -161,7 +161,7 @@ results.push(...rounds.summaries);
 const startupRes = startup({ cli, dir: work, timed, node: NODES[0].bin, rounds: Number(process.env.BENCH_STARTUP_RUNS ?? 11) });
 results.push(startupRes.collector, startupRes.node);
 
-const CASES = new Set((process.env.BENCH_CASES ?? 'twofiles,live,keys,push,checkpoint,distinct').split(',').filter(Boolean));
+const CASES = new Set((process.env.BENCH_CASES ?? 'twofiles,live,keys,push,gz,checkpoint,distinct').split(',').filter(Boolean));
 const benchPair = (a, b) => { const r = benchRounds([a, b]); return { a: r.summaries[0], b: r.summaries[1], ratio: r.ratio(1, 0) }; };
 // The other cases, under each Node.js build in turn.
 const perNode = [];
@@ -187,6 +187,8 @@ for (const n of NODES) {
 // The push case compares two push types, not Node.js builds: once, on the development Node.js.
 const pushRes = CASES.has('push') ? await remoteWrite({ dir: work, cli, benchPair, timed, seedLog, lines: LINES }) : null;
 if (pushRes) results.push(pushRes.tcp, pushRes.rw);
+const gz = CASES.has('gz') ? await gzFamily({ dir: work, cli, seedLog, benchPair, timed, lines: LINES }) : null;
+if (gz) results.push(gz.plain, gz.gz);
 // Issue 18 (test/bench/scale.mjs): the checkpoint at 1M keys by default; the cardinality bombs on request.
 const checkpointRes = CASES.has('checkpoint') ? await checkpointScale({ cli, dir: work, keys: Number(process.env.BENCH_CHECKPOINT_KEYS ?? 1_000_000) }) : null;
 // The same in process, by main-thread CPU time (a busy host inflates the daemon's wall-clock figures).
@@ -281,6 +283,7 @@ if (pushRes) {
     `ratio of the medians ${fmt(pushRes.rw.linesPerSec / pushRes.tcp.linesPerSec, 2)}x; issue 22 asks >= 0.8x); ${fmt(pushRes.pointsPerRun)} points a run, ` +
     `VictoriaMetrics inserted ${fmt(pushRes.rowsPerRun)} rows a run over ${pushRes.runs} runs`);
 }
+if (gz) console.log(`gzipped family: ${fmt(gz.gz.linesPerSec)} lines/s against ${fmt(gz.plain.linesPerSec)} for the plain log: ${fmt(gz.ratio, 2)}x (median over alternate runs; target >= 0.85), output ${gz.identical ? 'byte-identical' : 'DIFFERENT'}`);
 if (distinctRes) {
   console.log(`distinct: seed config + one distinct reference on the request id / seed config alone = ${fmt(distinctRes.ratio, 2)}x the lines/s ` +
     `(median over alternate runs; ratio of the medians ${fmt(distinctRes.distinct.linesPerSec / distinctRes.plain.linesPerSec, 2)}x; issue 24 asks >= 0.85x)`);
