@@ -11,7 +11,10 @@
 //   log group <name>
 //     files:
 //       <glob>: <n> file(s) now | no file now
-//         <path> (<size>)[  skipped: does not match filename_match]
+//       in reading order (oldest first by their first line's time, then rotation order):
+//         <path> (<size>[, <gzip|zstd|...>])[  skipped: <why>]
+//       cannot read:
+//         <path>: <reason>
 //       -: standard input
 //     journal: <the system journal | directory <path>>, matches <m ...>|every entry[, fields $<pos>=<NAME> ...]
 //     regex 1/<n>: <pieces> piece(s), <groups> group(s), regex_engine <engine>
@@ -19,7 +22,7 @@
 //     tags: <name>=$<pos> | <name>=<constant> ...
 //     push: every <interval> s of log time (live_poll <bool>), <n> shard(s)[, stale after <m> min]
 //     keys: <n> series per combination of <tag names> (or "<n> series" without line tags)
-//       <meter|histogram|counter> <key_prefix>.<key_suffix>.{<stats>}
+//       <meter|histogram|counter|distinct> <key_prefix>.<key_suffix>.{<stats>}[ (<histogram kind | distinct windows and error>)]
 //         <tag names and reference tags>  <- <value source>
 //     limits: max_tag_values <n>, max_keys <n>; worst case <n> keys, about <size>
 //       tag <name> = $<pos> (<group>) can take any number of values
@@ -30,9 +33,12 @@
 //     log group <name>: regex <i>/<n> <regex>: V8 cannot bound it (...); ... use regex_engine: re2
 //     log group <name>: regex <i>/<n>, piece <p> (config line <l>): extended style removes every space ...
 //     log group <name>: date layout "<format>" has no day (02, _2 or 2): ...
-import { promises as fsp } from 'node:fs';
+//     log group <name>: <path> matches the globs but not filename_match; it would be skipped
+//     log group <name>: cannot read <path>: <reason>
 import type { Config, LogGroup, MetricDef, Reference } from '../config/types.js';
-import { expandGlob } from '../tail/glob.js';
+import { planGroup } from '../tail/plan.js';
+import type { FirstTime } from '../tail/types.js';
+import { firstTimeOf } from './firsttime.js';
 import { STDIN_PATH } from '../input/stdin.js';
 import { groupCount } from '../parse/matcher.js';
 import { checkDirectory, checkSystemJournal } from '../input/journal/access.js';
@@ -42,6 +48,8 @@ import { layoutGaps } from '../parse/date.js';
 import { RUNAWAY_MS } from '../parse/extract.js';
 import { STUCK_MS } from '../process/parallel/workers.js';
 import { limitsReport } from './limits.js';
+import { DEFAULT_PRECISION, Hll } from '../stats/hll.js';
+import { windowZone } from '../stats/window.js';
 
 export const STATS: Record<MetricDef['type'], string[]> = {
   meter: ['count', 'rate._1min', 'rate._5min', 'rate._15min'],
@@ -60,7 +68,8 @@ export async function checkReport(config: Config, st: Style = makeStyle(useColou
   const http = set.push_proto === 'http' ? `, path ${set.push_path}${set.push_tls ? ', TLS' : ''}` : '';
   s += `push: ${set.push_type} over ${set.push_proto} to ${hosts}${http} (${plural(set.push_number, 'pusher')})\n`;
   s += `state_file: ${set.state_file === '' ? 'none' : set.state_file}; status_listen: ${set.status_listen ?? 'none'}\n`;
-  for (const g of config.groups) s += await groupReport(g, st, warnings);
+  const firstTime = firstTimeOf(config, Date.now);
+  for (const g of config.groups) s += await groupReport(g, st, warnings, firstTime);
   if (warnings.length) {
     s += `\n${st.yellow('warnings:')}\n`;
     for (const w of warnings) s += `  ${w}\n`;
@@ -68,29 +77,31 @@ export async function checkReport(config: Config, st: Style = makeStyle(useColou
   return s;
 }
 
-async function groupReport(g: LogGroup, st: Style, warnings: string[]): Promise<string> {
+async function groupReport(g: LogGroup, st: Style, warnings: string[], firstTime: FirstTime): Promise<string> {
   let s = `\n${st.bold(`log group ${g.name}`)}\n`;
   if (g.files.length) s += '  files:\n';
   const fm = g.filename_match ? new RegExp(g.filename_match) : null;
-  for (const glob of g.files) {
-    if (glob === STDIN_PATH) {
-      s += `    ${glob}: standard input\n`;
-      continue;
-    }
-    const files = await expandGlob(glob);
-    if (files.length === 0) {
+  if (g.files.includes(STDIN_PATH)) s += `    ${STDIN_PATH}: standard input\n`;
+  const globs = g.files.filter((x) => x !== STDIN_PATH);
+  const plan = await planGroup({ name: g.name, globs, pollFile: g.poll_file, fromStart: true, maxFiles: g.max_files }, firstTime);
+  for (const { glob, files } of plan.perGlob) {
+    if (files === 0) {
       s += `    ${glob}: ${st.yellow('no file now')}\n`;
       warnings.push(`log group ${g.name}: ${glob} matches no file now`);
-      continue;
-    }
-    s += `    ${glob}: ${plural(files.length, 'file')} now\n`;
-    for (const f of files) {
-      let size = '';
-      try { size = ` (${formatBytes((await fsp.stat(f)).size)})`; } catch { /* vanished */ }
-      const skipped = fm !== null && !fm.test(f);
-      s += `      ${f}${size}${skipped ? `  ${st.yellow('skipped: does not match filename_match')}` : ''}\n`;
-      if (skipped) warnings.push(`log group ${g.name}: ${f} matches the globs but not filename_match; it would be skipped`);
-    }
+    } else s += `    ${glob}: ${plural(files, 'file')} now\n`;
+  }
+  if (plan.files.length) s += '    in reading order (oldest first by their first line\'s time, then rotation order):\n';
+  for (const f of plan.files) {
+    const kind = f.format === 'plain' ? '' : `, ${f.format}`;
+    const skipped = f.skip ?? (fm !== null && !fm.test(f.path) ? 'does not match filename_match' : null);
+    s += `      ${f.path} (${formatBytes(f.size)}${kind})${skipped ? `  ${st.yellow(`skipped: ${skipped}`)}` : ''}\n`;
+    if (skipped && !f.skip) warnings.push(`log group ${g.name}: ${f.path} matches the globs but not filename_match; it would be skipped`);
+    else if (skipped) warnings.push(`log group ${g.name}: ${f.path} is compressed with ${skipped}; it would be skipped`);
+  }
+  if (plan.problems.length) s += `    ${st.yellow('cannot read:')}\n`;
+  for (const p of plan.problems) {
+    s += `      ${p.path}: ${p.reason}\n`;
+    warnings.push(`log group ${g.name}: cannot read ${p.path}: ${p.reason}`);
   }
   if (g.journal) s += journalReport(g, st, warnings);
   if (g.filename_match) s += `  filename_match: ${g.filename_match}\n`;
@@ -119,6 +130,7 @@ async function groupReport(g: LogGroup, st: Style, warnings: string[]): Promise<
     const name = `${g.key_prefix}.${m.key_suffix}.${stats.length === 1 ? stats[0] : `{${stats.join(',')}}`}`;
     let extra = '';
     if (m.type === 'histogram') extra += ` ${st.dim(`(${g.histogram_kind === 'hdr' ? 'hdr' : `forward_decay, ${g.histogram_size} samples`})`)}`;
+    if (m.type === 'distinct') extra += ` ${st.dim(`(${distinctNote(g, m)})`)}`;
     if (m.never_stale) extra += ` ${st.dim('never_stale')}`;
     s += `    ${m.type} ${st.cyan(name)}${extra}\n`;
     const rows = m.reference.map((r) => [[...groupTags, ...r.tags.map(([k, v]) => `${k}=${v}`)].join(' ') || '(no tags)', valueSource(m, r)] as const);
@@ -126,6 +138,16 @@ async function groupReport(g: LogGroup, st: Style, warnings: string[]): Promise<
     for (const [tags, src] of rows) s += `      ${tags.padEnd(w)}  <- ${src}\n`;
   }
   return s + limitsReport(g, st, warnings);
+}
+
+/** A distinct metric's windows and error: "windows of 1440 min from midnight UTC, precision 14: exact
+ *  to 768 values, then ±0.81% standard error". */
+function distinctNote(g: LogGroup, m: MetricDef): string {
+  const p = m.precision ?? DEFAULT_PRECISION;
+  const id = windowZone(g.date).id;
+  const zone = id === 'UTC' && g.date.timezone !== 'UTC' && g.date.source !== 'journal' ? 'UTC (the dates carry their own offset)' : id;
+  const sparse = new Hll(p).sparseLimit;
+  return `windows of ${m.window_min} min from midnight ${zone}, precision ${p}: exact to ${sparse} values, then ±${(104 / Math.sqrt(2 ** p)).toFixed(2)}% standard error`;
 }
 
 /**

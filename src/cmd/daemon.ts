@@ -8,7 +8,7 @@ import type { Logger } from '../core/log.js';
 import type { Signals } from './signals.js';
 import { loadConfig, formatIssues } from '../config/load.js';
 import { Registry } from '../selfstats/registry.js';
-import { registryPoints } from '../selfstats/points.js';
+import { pushRegistry } from '../selfstats/points.js';
 import { serveStatus } from '../selfstats/serve.js';
 import { LagTracker } from '../selfstats/lag.js';
 import { Events } from '../core/events.js';
@@ -17,6 +17,8 @@ import { Inputs } from '../input/inputs.js';
 import { makeOutput } from '../output/make.js';
 import { Checkpointer } from '../state/checkpointer.js';
 import { shiftedClock } from '../core/clock.js';
+import { systemScheduler } from '../core/scheduler.js';
+import { firstTimeOf } from './firsttime.js';
 import { closeStages, flushAndDrain, type RunStages } from './shutdown.js';
 
 const CHECKPOINT_EVERY_MS = 5_000;
@@ -27,7 +29,7 @@ export async function runDaemon(initial: Config, o: CliOptions, log: Logger, sig
   const registry = new Registry();
   const clock = shiftedClock(o.assumeNow);
   const events = new Events(registry, log, clock);
-  const { sink, pool } = makeOutput(config, o, log, registry);
+  const { sink, pool } = await makeOutput(config, o, log, registry);
   const lag = new LagTracker(registry);
   const engine = new Engine(config, { log, registry, events, sink, threads: o.threads, profile: o.profile, wallClock: clock, onLag: (s) => lag.record(s) });
   const stateFile = o.stateFile ?? (o.dryRun ? '' : config.settings.state_file);
@@ -39,10 +41,12 @@ export async function runDaemon(initial: Config, o: CliOptions, log: Logger, sig
     once: false, parseFromStart: o.parseFromStart, stdinOnly: o.input === '-',
     pollIntervalSec: config.settings.poll_interval,
     maxLineBytes: config.settings.max_line_bytes,
-    checkpoint: (path) => checkpointer.positions.get(path),
+    restored: checkpointer.restored(),
     cursor: (group, source) => checkpointer.cursorOf(group, source),
     log,
     registry,
+    scheduler: systemScheduler(clock),
+    firstTime: firstTimeOf(config, clock),
     sink: (group, batch) => engine.handleBatch(group, batch),
   });
 
@@ -60,7 +64,7 @@ export async function runDaemon(initial: Config, o: CliOptions, log: Logger, sig
       if (!tails.isBackpressured()) void engine.flushQuiet((g) => tails.isCaughtUp(g));
     }, QUIET_CHECK_MS),
     setInterval(() => {
-      sink.write(registryPoints(registry, host, Math.floor(Date.now() / 1000)));
+      pushRegistry(registry, host, Math.floor(Date.now() / 1000), sink);
     }, config.settings.stats_interval * 1000),
     setInterval(() => void checkpointer.save(), CHECKPOINT_EVERY_MS),
   ];

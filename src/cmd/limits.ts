@@ -8,8 +8,9 @@ import { formatBytes } from './style.js';
 
 /** Bytes a key holds, with its series set, measured by test/bench/keymem.mjs (README "Memory per key"). */
 const KEY_BYTES = { meter: 700, counter: 620, hdr: 10_000,
-  // A distinct key at its worst: window and total sketches both dense at p = 14 (test/stats/distinct-memory.test.ts).
-  distinct: 17_500 };
+  // A distinct key at its worst: window and total sketches both dense at p = 14, with its key and
+  // set (`KEYMEM_DAYS=2 keymem.mjs distinct 2000 3000`; 1,246 bytes with 10 values, README "Distinct counts").
+  distinct: 18_300 };
 /** A forward-decay key: its fixed part, plus a full buffer of 2 * histogram_size (priority, value) pairs. */
 const decayBytes = (size: number): number => 1_150 + 32 * size;
 const DEFAULT_MAX_TAG_VALUES = 10_000;

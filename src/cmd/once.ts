@@ -15,13 +15,15 @@ import { Checkpointer } from '../state/checkpointer.js';
 import { serveStatus } from '../selfstats/serve.js';
 import { startOnceProgress } from './progress.js';
 import { shiftedClock } from '../core/clock.js';
+import { systemScheduler } from '../core/scheduler.js';
+import { firstTimeOf } from './firsttime.js';
 import { closeStages, flushAndDrain } from './shutdown.js';
 
 export async function runOnce(config: Config, o: CliOptions, log: Logger, signals: Signals): Promise<number> {
   const registry = new Registry();
   const clock = shiftedClock(o.assumeNow);
   const events = new Events(registry, log, clock);
-  const { sink, pool } = makeOutput(config, o, log, registry);
+  const { sink, pool } = await makeOutput(config, o, log, registry);
   // Old logs are replayed at any date: the future-date window applies only against --assume-now.
   const maxFutureSkew = o.assumeNow === undefined ? Infinity : config.settings.max_future_skew;
   const engine = new Engine(config, { log, registry, events, sink, threads: o.threads, profile: o.profile, wallClock: clock, maxFutureSkew });
@@ -38,11 +40,13 @@ export async function runOnce(config: Config, o: CliOptions, log: Logger, signal
     log,
     registry,
     sink: (group, batch) => engine.handleBatch(group, batch),
-    checkpoint: (path) => checkpointer.positions.get(path),
+    restored: checkpointer.restored(),
+    scheduler: systemScheduler(clock),
+    firstTime: firstTimeOf(config, clock),
     cursor: (group, source) => checkpointer.cursorOf(group, source),
   });
   checkpointer.attach(tails);
-  const progress = await startOnceProgress(config, registry); // stderr is a terminal: bytes, %, lines/s, ETA
+  const progress = await startOnceProgress(config, registry, process.stderr, () => tails.progress()); // stderr is a terminal: bytes, %, lines/s, ETA, file i/N
   const status = await serveStatus(config, { registry, events, engine, tails: tails.tails, pool, log });
   const stages = { tails, engine, sink, checkpointer, status, events, stateFile };
   void signals.onReload(async () => log.info('SIGHUP ignored: --once does not reload the config'));
@@ -73,6 +77,8 @@ function summary(registry: Registry, pushed: boolean): Record<string, number> {
     'tail.line_read': 'lines_read', 'tail.line_matched': 'lines_matched', 'tail.line_failed': 'lines_failed',
     'tail.line_too_long': 'lines_too_long', 'tail.byte_read': 'bytes_read', 'parse.date_failed': 'dates_failed',
     'parse.value_failed': 'values_unparsable', 'parse.value_negative': 'values_negative', 'parse.regex_timeout': 'regex_timeouts',
+    'tail.file_skipped': 'files_skipped', 'tail.file_damaged': 'files_damaged',
+    'tail.compressed_file_read': 'compressed_files_read', 'tail.byte_decompressed': 'bytes_decompressed',
   };
   // Pushed for real: the pushers' totals too (rejections are rate-limited in the log; this counts them all).
   if (pushed) Object.assign(names, { 'pusher.key_sent': 'points_sent', 'pusher.send_errors': 'send_errors' });

@@ -13,6 +13,8 @@ import { formatBytes, formatDuration, formatRate } from './style.js';
 export interface ProgressSample {
   bytes: number;
   lines: number;
+  /** Shown after the figures, e.g. "file 2/5". */
+  note?: string;
 }
 
 export interface ProgressOptions {
@@ -85,6 +87,7 @@ export function startProgress(opts: ProgressOptions): Progress {
     const bps = dt > 0 ? (cur.bytes - first.bytes) / dt : 0;
     const lps = dt > 0 ? (cur.lines - first.lines) / dt : 0;
     let text = progressText(opts.label, opts.total, cur.bytes, bps, lps);
+    if (cur.note) text += `  ${cur.note}`;
     const cols = stream.columns || 80;
     if (text.length > cols - 1) text = text.slice(0, Math.max(0, cols - 1));
     raw(CLEAR + text);
@@ -121,9 +124,11 @@ export async function totalSize(files: Iterable<string>): Promise<number> {
 /**
  * The --once display: total = sizes of the files every group's globs match at start (a file read by
  * two groups counts twice, as it is read twice); progress from the tailer's `tail.byte_read` and
- * `tail.line_read` series.
+ * `tail.line_read` series, or, given the tailer's progress, its on-disk bytes (compressed files
+ * count what they take on disk) and which file of how many is being read.
  */
-export async function startOnceProgress(config: Config, registry: Registry, stream: NodeJS.WriteStream = process.stderr): Promise<Progress> {
+export async function startOnceProgress(config: Config, registry: Registry, stream: NodeJS.WriteStream = process.stderr,
+  files?: () => { file: number; files: number; diskBytes: number }): Promise<Progress> {
   if (stream.isTTY !== true) return NOOP;
   let total = 0;
   for (const g of config.groups) {
@@ -142,7 +147,9 @@ export async function startOnceProgress(config: Config, registry: Registry, stre
         if (s.name === 'tail.byte_read') bytes += s.value;
         else if (s.name === 'tail.line_read') lines += s.value;
       }
-      return { bytes, lines };
+      if (!files) return { bytes, lines };
+      const f = files();
+      return { bytes: f.diskBytes, lines, note: `file ${f.file}/${f.files}` };
     },
   });
 }

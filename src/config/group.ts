@@ -118,6 +118,7 @@ export function readGroup(ctx: Ctx, name: string, key: YNode, node: YNode, confi
   num('stale_threshold_min', { positive: true });
   num('goroutines', { integer: true, min: 1 });
   num('interval', { positive: true });
+  num('max_files', { integer: true, min: 1 });
   num('max_tag_values', { integer: true, min: 1 });
   num('max_keys', { integer: true, min: 1 });
   for (const k of BOOL_KEYS) {
@@ -129,7 +130,7 @@ export function readGroup(ctx: Ctx, name: string, key: YNode, node: YNode, confi
 }
 
 type NumericKey = 'histogram_size' | 'histogram_alpha_decay' | 'histogram_rescale_threshold_min' | 'ewma_interval'
-  | 'stale_threshold_min' | 'goroutines' | 'interval' | 'max_tag_values' | 'max_keys';
+  | 'stale_threshold_min' | 'goroutines' | 'interval' | 'max_files' | 'max_tag_values' | 'max_keys';
 
 const BOOL_KEYS = [
   'stale_removal', 'send_duplicates', 'poll_file', 'live_poll', 'parse_from_start', 'warn_on_regex_fail',

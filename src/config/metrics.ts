@@ -84,11 +84,6 @@ interface MetricScope {
   keyPrefix: string | undefined;
 }
 
-// The distinct statistic (src/stats/distinct.ts) is built and proven, but the datapools do not
-// count it yet (issue 24, part 2 wires it): until then a distinct metric is validated in full and
-// then refused, so no config accepts it and counts nothing. Part 2 sets this to true.
-const DISTINCT_COUNTED = false;
-
 /** `metrics: { meter: [...], histogram: [...], counter: [...], distinct: [...] }`. */
 export function readMetrics(ctx: Ctx, e: Entry, scope: MetricScope): MetricDef[] {
   const map = asMap(ctx, e.value, e.path);
@@ -101,10 +96,6 @@ export function readMetrics(ctx: Ctx, e: Entry, scope: MetricScope): MetricDef[]
     if (!t || isNull(t.value)) continue;
     const seq = asSeq(ctx, t.value, t.path);
     if (!seq) continue;
-    if (type === 'distinct' && !DISTINCT_COUNTED) {
-      ctx.report(t.key, t.path, 'distinct metrics are not counted by this build yet (their statistic is, ' +
-        'their wiring into the datapools is not): remove them to run');
-    }
     items(ctx, seq).forEach((node, i) => {
       const m = readMetric(ctx, type, node, join(t.path, i), scope);
       if (m) out.push(m);

@@ -65,6 +65,7 @@ export const GROUP_DEFAULTS = Object.freeze({
   warn_on_operation_fail: false,
   warn_on_out_of_order_time: false,
   log_stale_metrics: false,
+  max_files: 1000,
   max_tag_values: 10000,
   max_keys: 100000,
 });

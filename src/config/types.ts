@@ -130,6 +130,7 @@ export interface LogGroup {
   warn_on_operation_fail: boolean;
   warn_on_out_of_order_time: boolean;
   log_stale_metrics: boolean;
+  max_files: number;            // files tailed at once; more are warned about and left alone
   max_tag_values: number;       // distinct values per line tag; new ones beyond become _other_
   max_keys: number;             // keys held; updates that would create more are dropped
 }

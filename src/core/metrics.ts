@@ -15,12 +15,17 @@ export interface MetricDef {
 
 export const METRICS = {
   'tail.line_read': { kind: 'counter', tags: ['log_group', 'filename'], help: 'Lines read from a tailed file.' },
-  'tail.byte_read': { kind: 'counter', tags: ['log_group', 'filename'], help: 'Bytes read from a tailed file.' },
+  'tail.byte_read': { kind: 'counter', tags: ['log_group', 'filename'], help: 'Bytes read from a tailed file (decompressed bytes for a compressed one).' },
   'tail.line_matched': { kind: 'counter', tags: ['log_group', 'filename'], help: 'Lines matched by one of the log group regexes.' },
   'tail.line_failed': { kind: 'counter', tags: ['log_group', 'filename'], help: 'Lines not matched, or whose date did not parse.' },
   'tail.line_too_long': { kind: 'counter', tags: ['log_group'], help: 'Lines longer than max_line_bytes, skipped whole.' },
   'tail.read_error': { kind: 'counter', tags: ['log_group', 'filename'], help: 'Errors reading a tailed file or checking its rotation.' },
   'tail.open_failed': { kind: 'counter', tags: ['log_group'], help: 'Files matched by a glob that could not be opened.' },
+  'tail.file_skipped': { kind: 'counter', tags: ['log_group', 'reason'], help: 'Files (or directories) left out, by reason: unreadable, not_regular, pseudo_filesystem, unsupported_format, max_files.' },
+  'tail.file_damaged': { kind: 'counter', tags: ['log_group'], help: 'Compressed files whose stream was corrupt or truncated (the lines before the damage were read).' },
+  'tail.compressed_file_read': { kind: 'counter', tags: ['log_group'], help: 'Compressed files read to their end.' },
+  'tail.byte_decompressed': { kind: 'counter', tags: ['log_group'], help: 'Bytes produced by decompressing compressed files.' },
+  'tail.fd_exhausted': { kind: 'counter', tags: [], help: 'File opens deferred because the process ran out of file descriptors.' },
   'journal.binary_message': { kind: 'counter', tags: ['log_group', 'filename'], help: 'Journal entries whose MESSAGE is binary (invalid UTF-8 or NUL bytes), read with U+FFFD.' },
   'journal.no_message': { kind: 'counter', tags: ['log_group', 'filename'], help: 'Journal entries without a MESSAGE, skipped.' },
   'journal.restart': { kind: 'counter', tags: ['log_group', 'filename'], help: 'journalctl runs that ended while following and were started again after the last cursor.' },

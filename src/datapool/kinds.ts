@@ -11,18 +11,22 @@ import { ForwardDecayReservoir, type ReservoirState } from '../stats/reservoir.j
 import { HdrInterval, type HdrState } from '../stats/hdr.js';
 import { Prng, hashKey } from '../stats/prng.js';
 import { summarize, Summary } from '../stats/snapshot.js';
+import { Distinct, type DistinctState } from '../stats/distinct.js';
+import { WindowCalendar, windowZone } from '../stats/window.js';
+import { DEFAULT_PRECISION } from '../stats/hll.js';
 
-/** A statistic's index in a StatNames list. */
-export const enum S { Count, R1, R5, R15, Min, Max, Mean, StdDev, P50, P75, P95, P99, P999, Size }
+/** A statistic's index in a StatNames list (DCount, DTotal: distinct metrics' lists only). */
+export const enum S { Count, R1, R5, R15, Min, Max, Mean, StdDev, P50, P75, P95, P99, P999, Size, DCount, DTotal }
 
 const SUFFIXES = ['.count', '.rate._1min', '.rate._5min', '.rate._15min', '.min', '.max', '.mean', '.std-dev',
   '.p50', '.p75', '.p95', '.p99', '.p999', '.sample_size'];
+const DISTINCT_SUFFIXES = ['.distinct.count', '.distinct.count_total'];
 
 /** Metric names a reference's keys push, computed once per metric: base + '.count' etc., indexed by S. */
 export type StatNames = readonly string[];
 
-export function statNames(base: string): StatNames {
-  return SUFFIXES.map((s) => base + s);
+export function statNames(base: string, distinct = false): StatNames {
+  return (distinct ? [...SUFFIXES, ...DISTINCT_SUFFIXES] : SUFFIXES).map((s) => base + s);
 }
 
 /** One metric reference of a group: what its keys are made of. */
@@ -39,6 +43,20 @@ export interface RefSpec {
   readonly group: LogGroup;
   /** HDR recording scale: integer metrics are recorded as they are (exact), floats in thousandths. */
   readonly hdrScale: number;
+  /** Distinct: the metric's windows of log time (shared by its keys), and the sketches' precision. */
+  readonly calendar: WindowCalendar | null;
+  readonly precision: number;
+}
+
+/** What a kind whose statistic has windows of log time (distinct) adds; the pool drives it. */
+export interface WindowOps {
+  /** The log clock reached t without a value for the key: its window closes when t is past it. */
+  advance(stat: Statistic, t: number): void;
+  /** The end (epoch s) of the statistic's current window. */
+  end(stat: Statistic): number;
+  /** Adds the final point of a window that update() or advance() closed, if any (and forgets it);
+   *  returns its stamp, or -Infinity when no window closed. */
+  emitClosed(stat: Statistic, out: PointBatch, names: StatNames, tags: string): number;
 }
 
 /** How one kind of metric behaves in the datapool. */
@@ -52,6 +70,8 @@ export interface StatKind {
   read(r: ByteReader, ref: RefSpec): Statistic;
   /** A statistic from a version-1 (JSON) state file. */
   fromJson(state: unknown, ref: RefSpec): Statistic;
+  /** Null for kinds without windows. */
+  readonly window: WindowOps | null;
 }
 
 const scratch = new Summary();
@@ -86,6 +106,7 @@ const METER: StatKind = {
   },
   read: (r) => Meter.read(r),
   fromJson: (s) => Meter.fromState(s as MeterState),
+  window: null,
 };
 
 const COUNTER: StatKind = {
@@ -97,6 +118,7 @@ const COUNTER: StatKind = {
   },
   read: (r) => Counter.read(r),
   fromJson: (s) => Counter.fromState(s as CounterState),
+  window: null,
 };
 
 const decayParams = (g: LogGroup) => [g.histogram_size, g.histogram_alpha_decay, g.histogram_rescale_threshold_min * 60] as const;
@@ -110,6 +132,7 @@ const DECAY: StatKind = {
   },
   read: (r, ref) => ForwardDecayReservoir.read(r, ...decayParams(ref.group)),
   fromJson: (s, ref) => ForwardDecayReservoir.fromState(s as ReservoirState, ...decayParams(ref.group)),
+  window: null,
 };
 
 const HDR: StatKind = {
@@ -122,6 +145,35 @@ const HDR: StatKind = {
   },
   read: (r) => HdrInterval.read(r),
   fromJson: (s) => HdrInterval.fromState(s as HdrState),
+  window: null,
+};
+
+// Distinct (spec section 4): the running counts at each push; a window's final count as soon as the
+// key's clock (its own updates; the group's clock in live_poll and for send_duplicates) passes its
+// end, stamped at its last second.
+const DISTINCT: StatKind = {
+  code: 5,
+  create: (ref) => new Distinct(ref.calendar!, ref.precision),
+  emit(stat, out, names, tags, ts) {
+    const d = stat as Distinct;
+    out.begin(names, tags, ts);
+    out.add(S.DCount, d.count, false);
+    out.add(S.DTotal, d.countTotal, false);
+  },
+  read: (r, ref) => Distinct.read(r, ref.calendar!),
+  fromJson: (s, ref) => Distinct.fromState(s as DistinctState, ref.calendar!),
+  window: {
+    advance: (stat, t) => { (stat as Distinct).advance(t); },
+    end: (stat) => (stat as Distinct).windowEnd,
+    emitClosed(stat, out, names, tags) {
+      const d = stat as Distinct;
+      if (!d.closed) return -Infinity;
+      d.closed = false;
+      out.begin(names, tags, d.closedAt);
+      out.add(S.DCount, d.closedCount, false);
+      return d.closedAt;
+    },
+  },
 };
 
 /** The kind of a metric's keys in a group. */
@@ -129,6 +181,7 @@ export function kindOf(m: MetricDef, g: LogGroup): StatKind {
   switch (m.type) {
     case 'meter': return METER;
     case 'counter': return COUNTER;
+    case 'distinct': return DISTINCT;
     default: return g.histogram_kind === 'hdr' ? HDR : DECAY;
   }
 }
@@ -139,15 +192,19 @@ export function refSpecs(g: LogGroup): RefSpec[] {
   const seen = new Map<string, number>();
   for (const m of g.metrics) {
     const base = g.key_prefix + '.' + m.key_suffix;
-    const names = statNames(base);
+    const distinct = m.type === 'distinct';
+    const names = statNames(base, distinct);
     const kind = kindOf(m, g);
+    const calendar = distinct ? new WindowCalendar(windowZone(g.date), m.window_min ?? 1440) : null;
+    const precision = m.precision ?? DEFAULT_PRECISION;
     for (const r of m.reference) {
       const ownTags = r.tags.map(([k, v]) => `${k}=${v}`).join(' ');
-      const name = `${m.type} ${base} ${ownTags}`;
+      // A distinct key restored at another precision would mix sketches: the id tells them apart.
+      const name = `${m.type} ${base} ${ownTags}${distinct ? ` p=${precision}` : ''}`;
       const n = seen.get(name) ?? 0; // two references alike: told apart by their order
       seen.set(name, n + 1);
       refs.push({ index: refs.length, kind, names, ownTags, neverStale: m.never_stale, id: n ? `${name} #${n}` : name,
-        group: g, hdrScale: m.format === 'int' ? 1 : 1000 });
+        group: g, hdrScale: m.format === 'int' ? 1 : 1000, calendar, precision });
     }
   }
   return refs;

@@ -7,7 +7,7 @@ import type { Registry } from '../selfstats/registry.js';
 import { silentLogger, type Logger } from '../core/log.js';
 import { Events } from '../core/events.js';
 import { Key } from './key.js';
-import { refSpecs, S, type RefSpec } from './kinds.js';
+import { refSpecs, S, type RefSpec, type WindowOps } from './kinds.js';
 import { DROPPED, SetIndex, type SeriesSet, type Shard } from './sets.js';
 import { PoolCheckpoint } from './snapshot.js';
 import type { TagCount } from './limits.js';
@@ -47,6 +47,10 @@ export class GroupPool {
   readonly out: PointBatch;
   /** What the next checkpoint writes of this pool (snapshot.ts). */
   readonly checkpoint: PoolCheckpoint;
+  /** Some reference has windows of log time (distinct). */
+  private readonly windowed: boolean;
+  /** No window of a windowed key ends before this (epoch s): the group clock closes none until then. */
+  private windowEdge = Infinity;
 
   /** `out`: the sink's batch (PointSink.newBatch()), which the pool fills and the sink empties. */
   constructor(readonly group: LogGroup, registry: Registry, out: PointBatch, opts: PoolOptions = {}) {
@@ -58,6 +62,7 @@ export class GroupPool {
     this.ewma = group.ewma_interval;
     this.staleSec = group.stale_threshold_min * 60;
     this.checkpoint = new PoolCheckpoint(this);
+    this.windowed = this.refs.some((r) => r.kind.window !== null);
   }
 
   get shards(): readonly Shard[] {
@@ -106,6 +111,7 @@ export class GroupPool {
     if (set.other !== 0) this.index.limits.countFolds(set.other);
     const shard = this.shards[set.shard]!;
     const live = this.group.live_poll;
+    const windowed = this.windowed;
     let late = false;
     for (let i = 0; i < vals.length; i++) {
       const v = vals[i]!;
@@ -116,6 +122,10 @@ export class GroupPool {
         if (key === null) { this.index.limits.drop(1, () => this.keyName(set, i)); continue; }
       }
       if (key.update(v, t)) late = true;
+      if (windowed) {
+        const w = key.ref.kind.window;
+        if (w !== null) this.windowMoved(key, w);
+      }
       if (live) {
         // Live: dirty keys wait for the group's next tick, which empties the list.
         if (!key.dirty) { key.dirty = true; shard.dirty.push(key); }
@@ -127,6 +137,32 @@ export class GroupPool {
       }
     }
     return late;
+  }
+
+  /** A windowed key's window may have closed (its final count is pushed now) or moved on. */
+  private windowMoved(k: Key, w: WindowOps): void {
+    const at = w.emitClosed(k.stat, this.out, k.ref.names, k.tags);
+    // Later points of the key belong to later windows: stamped past the final count, never on it.
+    if (at >= k.lastStamp) k.lastStamp = at + 1;
+    const end = w.end(k.stat);
+    if (end < this.windowEdge) this.windowEdge = end;
+  }
+
+  /** The group clock closes the windows it passed (live_poll, send_duplicates: keys follow it). */
+  private advanceWindows(shard: Shard, clock: number): void {
+    for (const set of shard.sets.values()) {
+      for (const k of set.keys) {
+        const w = k?.ref.kind.window;
+        if (!w) continue;
+        if (w.end(k!.stat) <= clock) {
+          // A dirty key's running count goes out before its window's final count.
+          if (k!.dirty) this.push(k!, this.group.live_poll ? clock : k!.newest);
+          else if (set.mark !== this.checkpoint.collect) this.checkpoint.touch(set);
+          w.advance(k!.stat, clock);
+        }
+        this.windowMoved(k!, w);
+      }
+    }
   }
 
   /** A line whose set would be new while the group holds max_keys keys. */
@@ -147,10 +183,15 @@ export class GroupPool {
     const clock = this.clock;
     this.lastTick = clock;
     if (!g.live_poll && !g.send_duplicates && !g.stale_removal) return;
+    // Windows follow the group clock where the keys' pushes do; a dirty key pushes its window's
+    // running count before the window's final count.
+    const windows = this.windowed && (g.live_poll || g.send_duplicates) && clock >= this.windowEdge;
+    if (windows) this.windowEdge = Infinity;
     for (const shard of this.shards) {
       const clean: Key[] = [];
       if (g.send_duplicates) for (const set of shard.sets.values()) for (const k of set.keys) if (k && !k.dirty) clean.push(k);
       if (g.live_poll) this.pushDirty(shard, clock);
+      if (windows) this.advanceWindows(shard, clock);
       for (const k of clean) this.push(k, clock, clock);
       if (g.stale_removal) this.removeStale(shard, clock);
     }
@@ -183,6 +224,12 @@ export class GroupPool {
         if (!k || k.ref.neverStale || clock - k.newest < this.staleSec) continue;
         if (k.dirty) this.push(k, this.group.live_poll ? clock : k.newest);
         else if (set.mark !== this.checkpoint.collect) this.checkpoint.touch(set);
+        const w = k.ref.kind.window;
+        if (w !== null) {
+          // Forgotten: a window the clock has passed ends with its final count.
+          w.advance(k.stat, clock);
+          w.emitClosed(k.stat, this.out, k.ref.names, k.tags);
+        }
         this.dropKey(set, i);
         if (shard.stalled.logged) shard.stalled.report(this.group.name, { key: this.keyName(set, i), newest: k.newest, clock });
         else shard.stalled.count(1);
@@ -204,6 +251,10 @@ export class GroupPool {
     const key = new Key(set, r, tags, stat ?? r.kind.create(r, r.names[S.Count] + ' ' + tags));
     set.keys[i] = key;
     set.live++;
+    if (stat) {
+      const w = r.kind.window;
+      if (w !== null && w.end(stat) < this.windowEdge) this.windowEdge = w.end(stat);
+    }
     shard.keyCount++;
     this.index.keys++;
     shard.tracked.value = shard.keyCount;

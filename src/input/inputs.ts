@@ -14,8 +14,8 @@ import type { LineBatch } from '../core/types.js';
 import type { Logger } from '../core/log.js';
 import type { Registry } from '../selfstats/registry.js';
 import type { JournalPosition } from '../state/checkpointer.js';
-import { TailManager, type TailFileStatus, type TailGroup, type TailPosition } from '../tail/tailer.js';
-import type { Checkpoint } from '../tail/reader.js';
+import type { Scheduler } from '../core/scheduler.js';
+import { TailManager, type FirstTime, type Restored, type TailFileStatus, type TailGroup, type TailPosition, type TailProgress } from '../tail/tailer.js';
 import { JournalSource, type JournalStart } from './journal/source.js';
 import { journalSourceName } from './journal/batch.js';
 import { StdinSource, STDIN_PATH } from './stdin.js';
@@ -31,8 +31,12 @@ export interface InputsOptions {
   log: Logger;
   registry: Registry;
   sink: (group: string, batch: LineBatch) => void | Promise<void>;
-  /** A file's saved position (state file). */
-  checkpoint: (path: string) => Checkpoint | undefined;
+  /** The files' saved records (state file): found by identity wherever rotation moved them. */
+  restored?: Restored;
+  /** Timers and the wall clock (ms) of the tailer. Default: the system's. */
+  scheduler?: Scheduler;
+  /** Orders a group's files read from their start by the time of their first line. */
+  firstTime?: FirstTime;
   /** A journal source's saved cursor (state file). */
   cursor: (group: string, source: string) => string | undefined;
   /** Default process.stdin. */
@@ -72,7 +76,7 @@ export class Inputs {
     this.done.catch(() => { /* the run mode reports it */ });
     this.tails = new TailManager(this.tailGroups(groups), {
       pollIntervalSec: o.pollIntervalSec, maxLineBytes: o.maxLineBytes, once: o.once, log: o.log, registry: o.registry,
-      sink: (group, batch) => o.sink(group, batch), checkpoint: o.checkpoint,
+      sink: (group, batch) => o.sink(group, batch), restored: o.restored, scheduler: o.scheduler, firstTime: o.firstTime,
     });
     this.tails.done.catch((e: unknown) => this.fail(e));
     this.stdinGroups = this.readers(groups);
@@ -111,6 +115,11 @@ export class Inputs {
 
   files(): TailFileStatus[] {
     return this.tails.files();
+  }
+
+  /** --once's progress line: the tailed files (the journal and standard input have no known size). */
+  progress(): TailProgress {
+    return this.tails.progress();
   }
 
   /** The group's files are read to their end and its journal has handed on everything written so far. */
@@ -154,7 +163,7 @@ export class Inputs {
   private tailGroups(groups: readonly LogGroup[]): TailGroup[] {
     if (this.o.stdinOnly) return [];
     return groups
-      .map((g) => ({ name: g.name, globs: g.files.filter((f) => f !== STDIN_PATH), pollFile: g.poll_file, fromStart: this.o.once || g.parse_from_start || this.o.parseFromStart }))
+      .map((g) => ({ name: g.name, globs: g.files.filter((f) => f !== STDIN_PATH), pollFile: g.poll_file, fromStart: this.o.once || g.parse_from_start || this.o.parseFromStart, maxFiles: g.max_files }))
       .filter((g) => g.globs.length > 0);
   }
 

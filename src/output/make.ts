@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { version } from '../core/version.js';
 import { DryRunSink } from './dryrun.js';
 import { TextDryRunSink } from './dryruntext.js';
-import { PusherPool } from './push/pool.js';
+import type { PusherPool } from './push/pool.js';
 
 export interface Output {
   sink: PointSink;
@@ -17,7 +17,11 @@ export interface Output {
   pool: PusherPool | null;
 }
 
-export function makeOutput(config: Config, o: CliOptions, log: Logger, registry: Registry): Output {
+/**
+ * The pusher pool and its transports (http, https, tls, net, dgram, dns) are imported only when
+ * points are pushed: a --dry-run replay does not pay for loading them (start-up, issue 21).
+ */
+export async function makeOutput(config: Config, o: CliOptions, log: Logger, registry: Registry): Promise<Output> {
   if (o.dryRun) {
     const dropped = registry.counter('dry_run.point_dropped' satisfies MetricName); // its own counter: nothing was sent
     const type = config.settings.push_type;
@@ -25,6 +29,7 @@ export function makeOutput(config: Config, o: CliOptions, log: Logger, registry:
       ? new DryRunSink(process.stdout, type, dropped) : new TextDryRunSink(process.stdout, type, dropped);
     return { sink, pool: null };
   }
+  const { PusherPool } = await import('./push/pool.js');
   const pool = new PusherPool({ settings: config.settings, registry, log, origin: { host: hostname(), version: version() } });
   return { sink: pool, pool };
 }

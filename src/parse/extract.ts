@@ -7,6 +7,7 @@ import { applyTransform, compileTransform, type CompiledTransform, type Transfor
 import type { ValueParser } from './values.js';
 import { flattenRefs, type FlatRef } from './refs.js';
 import { boundedCall, linearTime, TIMED_OUT } from './runaway.js';
+import { hash53 } from '../stats/hash64.js';
 
 /** Per-file context the extractor needs: filename_match groups and the newest time seen (year inference). */
 export interface FileCtx {
@@ -54,7 +55,8 @@ export class Extractor {
   t = 0;
   /** After a Matched outcome: group tag values (transformed, NOT sanitised); constants are null here. */
   readonly tagVals: Array<string | undefined>;
-  /** After a Matched outcome: per reference, the value to record or NaN (not recorded). */
+  /** After a Matched outcome: per reference, the value to record or NaN (not recorded); for a
+   *  distinct reference, the hash53() of its value. */
   readonly vals: Float64Array;
   /** After a Matched outcome: references whose value did not parse / was absent, and that went negative. */
   valueFails = 0;
@@ -232,7 +234,13 @@ export class Extractor {
     const vals = this.vals;
     for (let i = 0; i < refs.length; i++) {
       const r = refs[i]!;
-      if (r.counts) { vals[i] = 1; continue; }
+      if (r.unparsed) {
+        if (r.counts) { vals[i] = 1; continue; }
+        // distinct: the value as written, hashed (an empty or absent group is no value).
+        const raw = pos[r.position];
+        if (raw === undefined || raw === '') { vals[i] = NaN; fails++; } else vals[i] = hash53(raw);
+        continue;
+      }
       let v = nums[r.slot]!;
       if (Number.isNaN(v)) { vals[i] = NaN; fails++; continue; }
       if (r.multiply !== 1) v *= r.multiply;

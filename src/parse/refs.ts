@@ -9,6 +9,10 @@ import { valueParser, type ValueParser } from './values.js';
 export interface FlatRef {
   position: number;
   counts: boolean;           // meter/counter on position 0: adds 1
+  /** distinct: records the hash53() of the value as written (the string itself is never kept). */
+  hashes: boolean;
+  /** counts or hashes: the value is not parsed as a number. */
+  unparsed: boolean;
   parse: ValueParser;
   multiply: number;
   divide: number;
@@ -16,7 +20,7 @@ export interface FlatRef {
   truncate: boolean;
   add: number[];
   sub: number[];
-  /** Index into the per-line parsed-value cache for `position` (-1 when counts). */
+  /** Index into the per-line parsed-value cache for `position` (-1 when counts or hashes). */
   slot: number;
   addSlots: number[];
   subSlots: number[];
@@ -47,16 +51,19 @@ export function flattenRefs(group: LogGroup): FlatRefs {
     const parse = valueParser(m.format);
     for (const r of m.reference) {
       const counts = r.position === 0 && m.type !== 'histogram';
+      const hashes = m.type === 'distinct';
       out.refs.push({
         position: r.position,
         counts,
+        hashes,
+        unparsed: counts || hashes,
         parse,
         multiply: m.multiply,
         divide: m.divide,
         truncate: m.format === 'int' && (m.multiply !== 1 || m.divide !== 1),
         add: r.add,
         sub: r.sub,
-        slot: counts ? -1 : slotOf(r.position, m.format, parse),
+        slot: counts || hashes ? -1 : slotOf(r.position, m.format, parse),
         addSlots: r.add.map((p) => slotOf(p, m.format, parse)),
         subSlots: r.sub.map((p) => slotOf(p, m.format, parse)),
       });

@@ -11,6 +11,8 @@ export interface Series {
   readonly tagString: string;// "k=v k2=v2", sorted by name, sanitised
   readonly kind: SeriesKind;
   value: number;
+  /** Its tags with host=, for the stats push (points.ts): made at its first push, kept with it. */
+  pushTags: { host: string; tags: string } | null;
 }
 
 export const SELF_PREFIX = 'logmetrics_collector.';
@@ -42,7 +44,7 @@ export class Registry {
     const id = name + ' ' + tagString;
     let s = this.series.get(id);
     if (!s) {
-      s = { name, tags: clean, tagString, kind, value: 0 };
+      s = { name, tags: clean, tagString, kind, value: 0, pushTags: null };
       this.series.set(id, s);
     }
     return s;

@@ -6,7 +6,6 @@ import type { Registry } from './registry.js';
 import type { Engine } from '../process/engine.js';
 import type { TailManager } from '../tail/tailer.js';
 import type { PusherPool } from '../output/push/pool.js';
-import { startStatusServer } from './status.js';
 
 export interface StatusParts {
   registry: Registry;
@@ -21,6 +20,8 @@ export async function serveStatus(config: Config, parts: StatusParts) {
   const listen = config.settings.status_listen;
   if (!listen) return null;
   const { registry, engine, tails, pool, log } = parts;
+  // Loaded only when asked for: node:http is a fair part of a replay's start-up (issue 21).
+  const { startStatusServer } = await import('./status.js');
   const busy = parts.events.source('status_busy');
   const server = await startStatusServer(listen, {
     registry,

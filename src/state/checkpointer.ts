@@ -17,8 +17,7 @@ import { Events, type EventSource } from '../core/events.js';
 import type { GroupPool } from '../datapool/pool.js';
 import type { SeriesSet } from '../datapool/sets.js';
 import { writePoolHeader, writeSet } from '../datapool/snapshot.js';
-import type { TailPosition } from '../tail/tailer.js';
-import type { Checkpoint } from '../tail/reader.js';
+import type { GroupRecord, Restored as TailRestored, TailPosition } from '../tail/types.js';
 import { ByteWriter } from '../core/bytes.js';
 import { Flag, FRAME_BUFFER_BYTES, FRAME_HEAD_BYTES, FRAME_TARGET_BYTES, FramePool, GroupFlag, HEADER_BYTES, Rec } from './format.js';
 import { errorKind, realFs, type StateFs } from './fsio.js';
@@ -88,8 +87,14 @@ export interface FileCheckpoint {
   dev: number;
   ino: number;
   fingerprint: string;
+  /** A line boundary: every line before it is in the pool state (content bytes: decompressed for a compressed file). */
   offset: number;
+  /** Newest log time seen in the file (year inference). */
   newest: number | null;
+  /** Read to its end and closed: remembered so that its rotated or compressed copies are not read again. */
+  done?: boolean;
+  /** The record is of a compressed file (offset in decompressed bytes). */
+  compressed?: boolean;
 }
 
 /** Cuts per sweep round at most: every set is rewritten at least every 5 min (at a cut per 5 s). */
@@ -104,10 +109,11 @@ const BACKOFF = [0, 1, 3, 5];
 interface PoolCut { pool: GroupPool; list: SeriesSet[]; pos: number }
 
 export class Checkpointer {
-  /** Saved positions by path, for the tailer's `checkpoint` option. */
-  readonly positions = new Map<string, Checkpoint>();
+  /** Saved file records (found by identity, wherever rotation moved them), for the tailer's `restored` option. */
+  readonly records: GroupRecord[] = [];
   /** Saved journal cursors by group and source name (cursorOf). */
   private readonly cursorMap = new Map<string, string>();
+  private cutAt = 0;
   private tails: CutInputs | null = null;
   private readonly fs: StateFs;
   private readonly wall: () => number;
@@ -188,10 +194,17 @@ export class Checkpointer {
         if (typeof f.newest === 'number') this.o.source.restoreFileTime(f.group, f.path, f.newest);
         continue;
       }
-      this.positions.set(f.path, { identity: { dev: f.dev, ino: f.ino, fingerprint: f.fingerprint }, offset: f.offset });
-      if (typeof f.newest === 'number') this.o.source.restoreFileTime(f.group, f.path, f.newest);
+      this.records.push({ group: f.group, path: f.path, dev: f.dev, ino: f.ino, fingerprint: f.fingerprint, offset: f.offset,
+        done: f.done === true, compressed: f.compressed === true });
+      if (typeof f.newest === 'number' && f.done !== true) this.o.source.restoreFileTime(f.group, f.path, f.newest);
     }
+    this.cutAt = Number.isFinite(r.state.cutAt) ? r.state.cutAt : 0;
     if (r.state.pending.length) this.o.sink.write(r.state.pending);
+  }
+
+  /** What the tailer needs of the restored state (undefined when no file was restored). */
+  restored(): TailRestored | undefined {
+    return this.records.length ? { records: this.records, writtenAt: this.cutAt } : undefined;
   }
 
   attach(inputs: CutInputs): void {
@@ -355,8 +368,8 @@ export class Checkpointer {
     for (const p of this.tails!.positions()) {
       let t = times.get(p.group);
       if (!t) { t = this.o.source.fileTimes(p.group); times.set(p.group, t); }
-      files.push({ group: p.group, path: p.path, dev: p.identity.dev, ino: p.identity.ino, fingerprint: p.identity.fingerprint,
-        offset: p.offset, newest: t.get(p.path) ?? null });
+      files.push({ group: p.group, path: p.path, dev: p.dev, ino: p.ino, fingerprint: p.fingerprint,
+        offset: p.offset, newest: p.done ? null : t.get(p.path) ?? null, done: p.done, compressed: p.compressed });
     }
     for (const c of this.tails!.cursors?.() ?? []) {
       files.push({ group: c.group, path: c.source, cursor: c.cursor, newest: this.o.source.fileTimes(c.group).get(c.source) ?? null });

@@ -7,6 +7,8 @@ import type { LegacyPoolState } from '../datapool/snapshot.js';
 
 export interface LegacyState {
   version: 1;
+  /** When the state was written (ISO time). */
+  written?: string;
   files: unknown[];
   groups: Record<string, LegacyPoolState>;
   pending: Point[];

@@ -93,6 +93,8 @@ export class Restorer implements StateVisitor {
   legacy(s: LegacyState): void {
     for (const [name, ps] of Object.entries(s.groups)) this.poolRestore(name)?.json(ps);
     this.filesJson = JSON.stringify(s.files);
+    const at = Date.parse(s.written ?? '');
+    if (!Number.isNaN(at)) this.cutAt = at;
     this.points = s.pending;
   }
 

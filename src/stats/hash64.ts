@@ -69,3 +69,14 @@ export function hash64(s: string, out: Uint32Array): void {
   out[0] = h1;
   out[1] = h2;
 }
+
+const H = new Uint32Array(2);
+const LO_SPAN = 2 ** 21;
+
+/** The top 53 bits of hash64(s) as one number (exact in a double): what extraction records for a
+ *  distinct reference, so a value travels (to a worker's result, into a sketch) as a number and the
+ *  string itself is never kept. */
+export function hash53(s: string): number {
+  hash64(s, H);
+  return H[0]! * LO_SPAN + (H[1]! >>> 11);
+}

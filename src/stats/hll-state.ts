@@ -7,7 +7,10 @@
 // - dense: register i's offset from `min` (the smallest register) in nibble i, low nibble first,
 //   base64 (2^p / 2 bytes: 8 KB at p = 14); offsets of 15 or more are 15 there and exact in `aux`
 //   as [index, value], ascending.
+// The binary form (checkpoints, writeHll/readHll) holds the same bytes without base64: p, a form
+// byte, then the sparse hashes (count, 7 bytes each), or `min`, the nibbles and the aux pairs.
 import type { DenseRegisters } from './hll-dense.js';
+import { DecodeError, type ByteReader, type ByteWriter } from '../core/bytes.js';
 
 export type HllState =
   | { p: number; sparse: string }
@@ -18,12 +21,58 @@ export type ReadState = { p: number; keys: number[]; values?: undefined } | { p:
 
 const LO_SPAN = 2 ** 21;
 
-const bad = (what: string): Error => new Error(`invalid HyperLogLog state: ${what}`);
+const bad = (what: string): Error => new DecodeError(`invalid HyperLogLog state: ${what}`);
+const SPARSE = 0;
+const DENSE = 1;
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 const nibble = (b: Buffer | Uint8Array, i: number): number => (b[i >>> 1]! >>> ((i & 1) << 2)) & 15;
 
 /** State of a sparse sketch from its table (slots hold hash + 1, 0 = empty). */
 export function sparseState(p: number, table: readonly number[]): HllState {
+  return { p, sparse: sparseBytes(table).toString('base64') };
+}
+
+export function denseState(p: number, d: DenseRegisters): HllState {
+  const { nibbles, aux } = denseParts(d);
+  return { p, dense: Buffer.from(nibbles.buffer).toString('base64'), min: d.curMin, aux };
+}
+
+/** Writes a sketch's state in binary: a sparse table (slots hold hash + 1, 0 = empty) or registers. */
+export function writeHll(w: ByteWriter, p: number, table: readonly number[] | null, d: DenseRegisters | null): void {
+  w.u8(p);
+  if (d === null) {
+    const buf = sparseBytes(table ?? []);
+    w.u8(SPARSE);
+    w.u32(buf.length / 7);
+    w.bytes(buf);
+    return;
+  }
+  const { nibbles, aux } = denseParts(d);
+  w.u8(DENSE);
+  w.u8(d.curMin);
+  w.bytes(nibbles);
+  w.u32(aux.length);
+  for (const [i, v] of aux) { w.u32(i); w.u8(v); }
+}
+
+/** Reads what writeHll() wrote; throws on anything a sketch could not have written. */
+export function readHll(r: ByteReader): ReadState {
+  const p = r.u8();
+  const form = r.u8();
+  if (form === SPARSE) return { p, keys: readSparse(r.bytes(7 * r.u32())) };
+  if (form !== DENSE) throw bad('form');
+  if (p < 4 || p > 18) throw bad('p');
+  const min = r.u8();
+  const nibbles = r.bytes(2 ** p / 2);
+  const n = r.u32();
+  if (n > 2 ** p) throw bad('aux length');
+  const aux: Array<[number, number]> = [];
+  for (let k = 0; k < n; k++) aux.push([r.u32(), r.u8()]);
+  return { p, values: readDense(nibbles, min, aux, p) };
+}
+
+/** The sparse hashes, ascending, 7 bytes each. */
+function sparseBytes(table: readonly number[]): Buffer {
   const keys = table.filter((k) => k !== 0).sort((a, b) => a - b);
   const buf = Buffer.alloc(keys.length * 7);
   keys.forEach((key, j) => {
@@ -32,10 +81,10 @@ export function sparseState(p: number, table: readonly number[]): HllState {
     buf.writeUInt32BE(hi, j * 7);
     buf.writeUIntBE(hash - hi * LO_SPAN, j * 7 + 4, 3);
   });
-  return { p, sparse: buf.toString('base64') };
+  return buf;
 }
 
-export function denseState(p: number, d: DenseRegisters): HllState {
+function denseParts(d: DenseRegisters): { nibbles: Uint8Array; aux: Array<[number, number]> } {
   const nibbles = new Uint8Array(d.m >>> 1);
   const aux: Array<[number, number]> = [];
   for (let i = 0; i < d.m; i++) {
@@ -47,21 +96,27 @@ export function denseState(p: number, d: DenseRegisters): HllState {
     }
     nibbles[i >>> 1]! |= off << ((i & 1) << 2);
   }
-  return { p, dense: Buffer.from(nibbles.buffer).toString('base64'), min: d.curMin, aux };
+  return { nibbles, aux };
 }
 
 /** Checks a state and decodes it; throws on anything a sketch could not have written. */
 export function readState(state: HllState): ReadState {
   if (state === null || typeof state !== 'object' || !isInt(state.p)) throw bad('p');
   const p = state.p;
-  if ('sparse' in state) return { p, keys: readSparse(state.sparse) };
-  if ('dense' in state) return { p, values: readDense(state, p) };
+  if ('sparse' in state) {
+    if (typeof state.sparse !== 'string') throw bad('sparse');
+    return { p, keys: readSparse(Buffer.from(state.sparse, 'base64')) };
+  }
+  if ('dense' in state) {
+    if (p < 4 || p > 18) throw bad('p');
+    if (typeof state.dense !== 'string') throw bad('dense');
+    if (!Array.isArray(state.aux)) throw bad('aux');
+    return { p, values: readDense(Buffer.from(state.dense, 'base64'), state.min, state.aux, p) };
+  }
   throw bad('neither sparse nor dense');
 }
 
-function readSparse(text: unknown): number[] {
-  if (typeof text !== 'string') throw bad('sparse');
-  const buf = Buffer.from(text, 'base64');
+function readSparse(buf: Buffer): number[] {
   if (buf.length % 7 !== 0) throw bad('sparse length');
   const keys: number[] = [];
   for (let j = 0; j < buf.length; j += 7) {
@@ -72,14 +127,10 @@ function readSparse(text: unknown): number[] {
   return keys;
 }
 
-function readDense(state: { dense: unknown; min: unknown; aux: unknown }, p: number): Uint8Array {
-  if (p < 4 || p > 18) throw bad('p');
+function readDense(nibbles: Buffer, min: unknown, aux: readonly unknown[], p: number): Uint8Array {
   const m = 2 ** p;
   const top = 54 - p; // the largest register value: q + 1
-  if (typeof state.dense !== 'string') throw bad('dense');
-  const nibbles = Buffer.from(state.dense, 'base64');
   if (nibbles.length !== m >>> 1) throw bad('dense length');
-  const min = state.min;
   if (!isInt(min) || min < 0 || min > top) throw bad('min');
   const values = new Uint8Array(m);
   for (let i = 0; i < m; i++) {
@@ -87,8 +138,7 @@ function readDense(state: { dense: unknown; min: unknown; aux: unknown }, p: num
     if (off < 15 && min + off > top) throw bad('register');
     values[i] = off === 15 ? 0 : min + off;
   }
-  if (!Array.isArray(state.aux)) throw bad('aux');
-  for (const e of state.aux as unknown[]) {
+  for (const e of aux) {
     const [i, v] = Array.isArray(e) && e.length === 2 ? (e as unknown[]) : [];
     if (!isInt(i) || i < 0 || i >= m || nibble(nibbles, i) !== 15) throw bad('aux index');
     if (!isInt(v) || v < min + 15 || v > top) throw bad('aux value');

@@ -21,8 +21,9 @@
 // state for checkpoints is hll-state.ts's.
 import { DenseRegisters } from './hll-dense.js';
 import { estimateCardinality } from './hll-estimate.js';
-import { hash64 } from './hash64.js';
-import { denseState, readState, sparseState, type HllState } from './hll-state.js';
+import { hash53 } from './hash64.js';
+import { denseState, readHll, readState, sparseState, writeHll, type HllState, type ReadState } from './hll-state.js';
+import type { ByteReader, ByteWriter } from '../core/bytes.js';
 
 export type { HllState };
 
@@ -33,9 +34,6 @@ export const MAX_PRECISION = 18;
 const LO_BITS = 21;                  // bits of the low hash word kept (32 + 21 = 53)
 const LO_SPAN = 2 ** LO_BITS;
 const FIRST_CAP = 8;
-
-/** Scratch for hash64(): one per process, so hashing a value allocates nothing. */
-const H = new Uint32Array(2);
 
 export class Hll {
   declare readonly p: number;
@@ -78,22 +76,21 @@ export class Hll {
   }
 
   add(value: string): void {
-    hash64(value, H);
-    this.addHash(H);
+    this.addHash53(hash53(value));
   }
 
-  /** Adds a value by its hash64() (h[0] high word, h[1] low word): hash once, add to several sketches.
-   *  The common cases are handled here, on local numbers: a hash word above 2^30 passed to another
-   *  (not inlined) function would be boxed, an allocation per value. */
-  addHash(h: Uint32Array): void {
-    const hi = h[0]!;
-    const lo = h[1]! >>> (32 - LO_BITS);
+  /** Adds a value by its hash53() (the top 53 bits of its hash64(), as one number): hash once, add
+   *  to several sketches. Handled here on local numbers for the common cases: a value passed on to
+   *  another (not inlined) function would be boxed, an allocation per value. */
+  addHash53(h: number): void {
+    const hi = Math.floor(h / LO_SPAN);
+    const lo = h - hi * LO_SPAN;
     const d = this.dense;
     if (d !== null) {
       if (d.raise(hi >>> (32 - this.p), rho(hi, lo, this.p))) this.est = -1;
       return;
     }
-    const key = hi * LO_SPAN + lo + 1;
+    const key = h + 1;
     const tab = this.tab;
     if (tab !== null && 4 * (this.n + 1) <= 3 * tab.length) {
       const mask = tab.length - 1;
@@ -197,8 +194,20 @@ export class Hll {
     return this.dense === null ? sparseState(this.p, this.tab ?? []) : denseState(this.p, this.dense);
   }
 
+  /** The state in binary, for a checkpoint (hll-state.ts). */
+  write(w: ByteWriter): void {
+    writeHll(w, this.p, this.tab, this.dense);
+  }
+
+  static read(r: ByteReader): Hll {
+    return Hll.of(readHll(r));
+  }
+
   static fromState(state: HllState): Hll {
-    const r = readState(state);
+    return Hll.of(readState(state));
+  }
+
+  private static of(r: ReadState): Hll {
     const s = new Hll(r.p);
     if (r.keys !== undefined) for (const key of r.keys) s.insertKey(key);
     else s.dense = DenseRegisters.fromValues(r.p, r.values);

@@ -4,6 +4,7 @@
 // SamplePercentiles): the mean and POPULATION standard deviation (divide by n) of the values,
 // unweighted; percentile p interpolates at pos = p * (n + 1) over the sorted values
 // (pos < 1: min; pos >= n: max; else lower + frac(pos) * (upper - lower)).
+import { fromRanks, orderStatistics } from './ranks.js';
 
 /** One histogram push. A class so every instance has the same fixed numeric fields. */
 export class Summary {
@@ -20,10 +21,11 @@ export class Summary {
   size = 0;
 }
 
-// Module-level scratch: the values are copied here and sorted, so the caller's storage (for
-// example a reservoir's heap) is never reordered. `views[n]` caches a length-n view of `scratch`
-// so a summary allocates nothing once warm.
+// Module-level scratch: the values are copied here, so the caller's storage (for example a
+// reservoir's buffer) is never reordered. `views[n]` caches a length-n view of `scratch` so a
+// summary allocates nothing once warm; `bits` is the scratch's bytes as 32-bit words.
 let scratch = new Float64Array(256);
+let bits = new Int32Array(scratch.buffer);
 let views: Float64Array[] = [];
 
 function sortedView(n: number): Float64Array {
@@ -31,6 +33,7 @@ function sortedView(n: number): Float64Array {
     let cap = scratch.length;
     while (cap < n) cap *= 2;
     scratch = new Float64Array(cap);
+    bits = new Int32Array(scratch.buffer);
     views = [];
   }
   let v = views[n];
@@ -57,14 +60,13 @@ export function percentile(sorted: Float64Array, n: number, p: number): number {
 
 /**
  * Summarises `n` entries of `values` (values[offset + i * stride], i < n) into `out` and returns
- * `out`. `values` is not modified (a module-level scratch copy is sorted). With n <= 0 every field
- * of `out` is set to 0.
+ * `out`. `values` is not modified (a module-level scratch copy is reordered). With n <= 0 every
+ * field of `out` is set to 0.
  */
 export function summarize(values: Float64Array, n: number, out: Summary, offset = 0, stride = 1): Summary {
   if (!(n > 0)) return clearSummary(out);
-  // Copy (the caller's storage is never reordered), then select only the order statistics the
-  // percentiles need: an in-place multi-quickselect costs a fraction of a full sort (V8's
-  // TypedArray sort is ~40 ns an element here). Sums are compensated (Neumaier), so they do not
+  // Copy (the caller's storage is never reordered), then find only the order statistics the
+  // percentiles need (ranks.ts), never a full sort. Sums are compensated (Neumaier), so they do not
   // depend on the order the values are held in.
   const s = sortedView(n);
   let min = Infinity;
@@ -99,11 +101,12 @@ export function summarize(values: Float64Array, n: number, out: Summary, offset 
   out.mean = mean;
   out.stddev = Math.sqrt((sq + cq) / n);
   out.size = n;
-  // Integers over a range not much wider than the sample (timings in ms, sizes, counts): a counting
-  // pass finds the order statistics in O(n + range) with no data-dependent swaps; anything else
-  // is selected in place.
-  if (ints && max - min < 4 * n + 256) countedPercentiles(s, n, min, max - min + 1, out);
-  else selectedPercentiles(s, n, min, max, out);
+  orderStatistics(s, bits, n, min, max, ints);
+  out.p50 = fromRanks(n, 0.5, min, max);
+  out.p75 = fromRanks(n, 0.75, min, max);
+  out.p95 = fromRanks(n, 0.95, min, max);
+  out.p99 = fromRanks(n, 0.99, min, max);
+  out.p999 = fromRanks(n, 0.999, min, max);
   return out;
 }
 
@@ -122,68 +125,6 @@ function compensatedSum(a: Float64Array, n: number): number {
   return sum + c;
 }
 
-let counts = new Int32Array(1024);
-/** Ranks (0-based, ascending) whose values the percentiles need, and those values. */
-const ranks = new Int32Array(10);
-const rankVals = new Float64Array(10);
-
-function countedPercentiles(s: Float64Array, n: number, min: number, range: number, out: Summary): void {
-  if (counts.length < range) counts = new Int32Array(Math.max(range, 2 * counts.length));
-  const cnt = counts;
-  cnt.fill(0, 0, range);
-  for (let i = 0; i < n; i++) cnt[s[i]! - min]!++;
-  let nr = 0;
-  for (let i = 0; i < PS.length; i++) {
-    const pos = PS[i]! * (n + 1);
-    if (pos < 1 || pos >= n) continue;
-    const f = Math.floor(pos);
-    if (nr > 0 && ranks[nr - 2] === f - 1) continue; // same pair as the previous percentile
-    ranks[nr++] = f - 1;
-    ranks[nr++] = f;
-  }
-  let cum = 0;
-  let r = 0;
-  for (let v = 0; v < range && r < nr; v++) {
-    cum += cnt[v]!;
-    while (r < nr && ranks[r]! < cum) rankVals[r++] = v + min;
-  }
-  out.p50 = fromRanks(n, 0.5, out.min, out.max);
-  out.p75 = fromRanks(n, 0.75, out.min, out.max);
-  out.p95 = fromRanks(n, 0.95, out.min, out.max);
-  out.p99 = fromRanks(n, 0.99, out.min, out.max);
-  out.p999 = fromRanks(n, 0.999, out.min, out.max);
-}
-
-/** Percentile p from the order statistics countedPercentiles found (ranks f-1 and f, in `ranks` order). */
-function fromRanks(n: number, p: number, min: number, max: number): number {
-  const pos = p * (n + 1);
-  if (pos < 1) return min;
-  if (pos >= n) return max;
-  const f = Math.floor(pos);
-  let i = 0;
-  while (ranks[i] !== f - 1) i += 2;
-  const lower = rankVals[i]!;
-  return lower + (pos - f) * (rankVals[i + 1]! - lower);
-}
-
-function selectedPercentiles(s: Float64Array, n: number, min: number, max: number, out: Summary): void {
-  let from = 0;
-  for (let i = 0; i < PS.length; i++) {
-    const pos = PS[i]! * (n + 1);
-    if (pos < 1 || pos >= n) continue;
-    const f = Math.floor(pos);
-    if (f - 1 >= from) { select(s, from, n - 1, f - 1); from = f; }
-    if (f >= from) { minToFront(s, f, n); from = f + 1; }
-  }
-  out.p50 = pick(s, n, 0.5, min, max);
-  out.p75 = pick(s, n, 0.75, min, max);
-  out.p95 = pick(s, n, 0.95, min, max);
-  out.p99 = pick(s, n, 0.99, min, max);
-  out.p999 = pick(s, n, 0.999, min, max);
-}
-
-const PS = [0.5, 0.75, 0.95, 0.99, 0.999];
-
 /** Sets every field of `out` to 0 (an empty histogram) and returns it. */
 export function clearSummary(out: Summary): Summary {
   out.min = 0;
@@ -197,46 +138,4 @@ export function clearSummary(out: Summary): Summary {
   out.p999 = 0;
   out.size = 0;
   return out;
-}
-
-/** Percentile p over `s` whose needed order statistics have been selected into place. */
-function pick(s: Float64Array, n: number, p: number, min: number, max: number): number {
-  const pos = p * (n + 1);
-  if (pos < 1) return min;
-  if (pos >= n) return max;
-  const f = Math.floor(pos);
-  const lower = s[f - 1]!;
-  return lower + (pos - f) * (s[f]! - lower);
-}
-
-/** Moves the smallest of a[from..n) to a[from]: the rank after a selected one needs one pass, not a partition. */
-function minToFront(a: Float64Array, from: number, n: number): void {
-  let m = from;
-  let mv = a[from]!;
-  for (let i = from + 1; i < n; i++) if (a[i]! < mv) { mv = a[i]!; m = i; }
-  a[m] = a[from]!;
-  a[from] = mv;
-}
-
-/** Hoare quickselect: afterwards a[k] is the k-th smallest of a[lo..hi], smaller ones before it, larger after. */
-function select(a: Float64Array, lo: number, hi: number, k: number): void {
-  while (hi > lo) {
-    const mid = (lo + hi) >>> 1;
-    const x = a[lo]!, y = a[mid]!, z = a[hi]!;
-    const pivot = x < y ? (y < z ? y : x < z ? z : x) : (x < z ? x : y < z ? z : y);
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const t = a[i]!; a[i] = a[j]!; a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return;
-  }
 }

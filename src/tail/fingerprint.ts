@@ -1,11 +1,12 @@
 // Fingerprint of a file's first bytes (FileIdentity.fingerprint): 16 hex digits, two 32-bit
-// per-byte hashes (FNV-1a, and a murmur-style multiply/xor-shift) of the first min(size, 1024)
-// bytes, "" for an empty file. Both hashes have no finalisation step, so the state after k bytes IS
+// per-byte hashes (FNV-1a, and a murmur-style multiply/xor-shift) of the first min(size, 4096)
+// content bytes (decompressed for compressed files), "" for an empty file. 4 KB: long enough that
+// two logs beginning with the same header (a JVM's GC log, a W3C header block) are told apart. Both hashes have no finalisation step, so the state after k bytes IS
 // the fingerprint of the k-byte prefix: a fingerprint taken while the file was shorter is checked
 // against the file's current head in one pass, without knowing how long the file was then.
 import * as fs from 'node:fs';
 
-export const FINGERPRINT_BYTES = 1024;
+export const FINGERPRINT_BYTES = 4096;
 
 const H1 = 0x811c9dc5;
 const H2 = 0x9747b28c;
@@ -44,7 +45,7 @@ export function fpHex(st: FpState): string {
   return (st.h1 >>> 0).toString(16).padStart(8, '0') + (st.h2 >>> 0).toString(16).padStart(8, '0');
 }
 
-/** Fingerprint of a buffer holding a file's head (only its first 1024 bytes count). */
+/** Fingerprint of a buffer holding a file's head (only its first FINGERPRINT_BYTES count). */
 export function fingerprint(head: Uint8Array): string {
   const st = fpInit();
   fpFeed(st, head, 0, head.length);
@@ -57,23 +58,18 @@ export function fingerprint(head: Uint8Array): string {
  */
 export function fpPrefixMatch(head: Uint8Array, fp: string, minLen = 0): number {
   if (fp === '') return minLen <= 0 ? 0 : -1;
-  if (!/^[0-9a-f]{16}$/.test(fp)) return -1;
-  const t1 = parseInt(fp.slice(0, 8), 16) | 0;
-  const t2 = parseInt(fp.slice(8), 16) | 0;
-  let h1 = H1;
-  let h2 = H2;
-  const n = Math.min(head.length, FINGERPRINT_BYTES);
-  for (let i = 0; i < n; i++) {
-    const b = head[i];
-    h1 = Math.imul(h1 ^ b, 0x01000193);
-    h2 = Math.imul(h2 ^ b, 0x5bd1e995);
-    h2 ^= h2 >>> 15;
-    if (i + 1 >= minLen && (h1 | 0) === t1 && (h2 | 0) === t2) return i + 1;
-  }
-  return -1;
+  const t = fpParse(fp);
+  if (!t) return -1;
+  let found = -1;
+  fpScanPrefixes(head, new Map([[t[0], true]]), (len, _h1, h2) => {
+    if (len < minLen || h2 !== t[1]) return false;
+    found = len;
+    return true;
+  });
+  return found;
 }
 
-/** Reads up to 1024 bytes at offset 0 of an open file. */
+/** Reads up to FINGERPRINT_BYTES at offset 0 of an open file. */
 export function readHead(fd: number, into?: Buffer): Buffer {
   const buf = into ?? Buffer.allocUnsafe(FINGERPRINT_BYTES);
   let got = 0;
@@ -83,4 +79,28 @@ export function readHead(fd: number, into?: Buffer): Buffer {
     got += n;
   }
   return buf.subarray(0, got);
+}
+
+/** The two hash words of a fingerprint (as int32), or null when it is not one. */
+export function fpParse(fp: string): [number, number] | null {
+  if (!/^[0-9a-f]{16}$/.test(fp)) return null;
+  return [parseInt(fp.slice(0, 8), 16) | 0, parseInt(fp.slice(8), 16) | 0];
+}
+
+/**
+ * Calls visit(len, h1, h2) for every prefix length of head (up to FINGERPRINT_BYTES) whose first
+ * hash word is a key of `byH1`, until it returns true: one pass over head, whatever the number of
+ * fingerprints looked for.
+ */
+export function fpScanPrefixes(head: Uint8Array, byH1: ReadonlyMap<number, unknown>, visit: (len: number, h1: number, h2: number) => boolean | void): void {
+  let h1 = H1;
+  let h2 = H2;
+  const n = Math.min(head.length, FINGERPRINT_BYTES);
+  for (let i = 0; i < n; i++) {
+    const b = head[i];
+    h1 = Math.imul(h1 ^ b, 0x01000193);
+    h2 = Math.imul(h2 ^ b, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+    if (byH1.has(h1 | 0) && visit(i + 1, h1 | 0, h2 | 0) === true) return;
+  }
 }

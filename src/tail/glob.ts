@@ -1,4 +1,5 @@
-// Glob expansion for the `files` of a log group (Node 20 has no fs.glob).
+// Glob patterns for the `files` of a log group (Node 20 has no fs.glob): their syntax, the regexes
+// that match them, and the directory to watch for each (walk.ts expands them).
 //
 // Syntax, per path segment (Go's filepath.Match, plus `**`):
 //   *        any run of characters except '/', leading dots included (as Go's filepath.Glob)
@@ -9,8 +10,7 @@
 // Results: absolute paths, regular files only (a symlink to a regular file counts), sorted, no
 // duplicates. `*`, `?` and `[...]` segments follow symlinked directories (one level each, so no
 // loop is possible); `**` never descends into a symlinked directory, so symlink loops cannot
-// make it run forever. Unreadable directories are skipped silently.
-import { promises as fsp, statSync, type Dirent } from 'node:fs';
+// make it run forever, nor into a pseudo file system (/proc, /sys).
 import * as path from 'node:path';
 
 /** True when a glob segment (or pattern) contains an unescaped wildcard. */
@@ -36,12 +36,14 @@ function classEnd(s: string, i: number): number {
   return -1;
 }
 
+const SPECIAL = new Set('\\^$.*+?()[]{}|/-');
+
 function escapeRe(c: string): string {
-  return c.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+  return SPECIAL.has(c) ? '\\' + c : c;
 }
 
 /** Regex source for one segment (no anchors). */
-function segmentSource(seg: string): string {
+export function segmentSource(seg: string): string {
   let out = '';
   for (let i = 0; i < seg.length; i++) {
     const c = seg[i];
@@ -69,11 +71,11 @@ function segmentSource(seg: string): string {
   return out;
 }
 
-function unescapeSeg(seg: string): string {
+export function unescapeSeg(seg: string): string {
   return seg.replace(/\\(.)/g, '$1');
 }
 
-function splitPattern(pattern: string): string[] {
+export function splitPattern(pattern: string): string[] {
   return path.resolve(pattern).split('/').filter((s) => s.length > 0);
 }
 
@@ -100,57 +102,16 @@ export function globToRegExp(pattern: string): RegExp {
   return new RegExp(src + '$', 's');
 }
 
-async function readDir(dir: string): Promise<Dirent[]> {
-  try { return await fsp.readdir(dir, { withFileTypes: true }); } catch { return []; }
-}
-
-async function kind(p: string, d?: Dirent): Promise<'file' | 'dir' | 'other'> {
-  if (d) {
-    if (d.isFile()) return 'file';
-    if (d.isDirectory()) return 'dir';
-    if (d.isBlockDevice() || d.isCharacterDevice() || d.isFIFO() || d.isSocket()) return 'other';
-    // a symlink, or a file system that does not report types: stat
+/** The literal text a segment's matches all begin with (before its first wildcard). */
+export function literalPrefix(seg: string): string {
+  let out = '';
+  for (let i = 0; i < seg.length; i++) {
+    const c = seg[i]!;
+    if (c === '\\' && i + 1 < seg.length) { out += seg[++i]; continue; }
+    if (c === '*' || c === '?' || (c === '[' && classEnd(seg, i) > 0)) break;
+    out += c;
   }
-  // statSync: a promise stat cost ten times the CPU, and a 10,000-group config rescans 10,000
-  // literal paths every poll_interval.
-  try {
-    const st = statSync(p);
-    return st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other';
-  } catch { return 'other'; }
+  return out;
 }
 
-/** Expands an absolute glob into the sorted list of regular files it matches. */
-export async function expandGlob(pattern: string): Promise<string[]> {
-  const segs = splitPattern(pattern);
-  const out = new Set<string>();
-  const res = segs.map((s) => (s === '**' || !hasMagic(s) ? null : new RegExp('^' + segmentSource(s) + '$', 's')));
-
-  const walk = async (dir: string, i: number): Promise<void> => {
-    if (i >= segs.length) return;
-    const seg = segs[i];
-    const last = i === segs.length - 1;
-    if (seg === '**') {
-      if (!last) await walk(dir, i + 1); // zero directories
-      for (const d of await readDir(dir)) {
-        const p = path.join(dir, d.name);
-        if (d.isDirectory()) await walk(p, i); // one more level (real directories only)
-        else if (last && (await kind(p, d)) === 'file') out.add(p);
-      }
-      return;
-    }
-    const re = res[i];
-    if (!re) {
-      const p = path.join(dir, unescapeSeg(seg));
-      if (last) { if ((await kind(p)) === 'file') out.add(p); } else await walk(p, i + 1);
-      return;
-    }
-    for (const d of await readDir(dir)) {
-      if (!re.test(d.name)) continue;
-      const p = path.join(dir, d.name);
-      const k = await kind(p, d);
-      if (last) { if (k === 'file') out.add(p); } else if (k === 'dir') await walk(p, i + 1);
-    }
-  };
-  await walk('/', 0);
-  return [...out].sort();
-}
+export { expandGlob, walkGlob } from './walk.js';

@@ -176,3 +176,32 @@ export async function manyKeys({ dir, cli, keys = 100_000, node = process.execPa
   return { keys, peakKeys: peak.keys, peakRssMB: peakRss, peakHeapMB: peak.heapMB, afterKeys: after.keys, afterRssMB: afterRss, afterHeapMB: afterHeap };
 }
 export { spawnSync };
+
+/**
+ * Issue 16: the seed log split into a gzipped family (seed.log.4.gz .. seed.log.1.gz, a quarter
+ * each, as logrotate's `compress` leaves them) replayed through `seed.log*`, against the plain seed
+ * log, in alternate rounds: lines/s of each, the median of the per-round ratios, and whether the two
+ * outputs are byte-identical.
+ */
+export async function gzFamily({ dir, cli, seedLog, benchPair, timed, lines }) {
+  const { gzipSync } = await import('node:zlib');
+  const { createHash } = await import('node:crypto');
+  const fam = join(dir, 'family');
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(fam, { recursive: true });
+  const all = readFileSync(seedLog);
+  const cuts = [0];
+  for (let k = 1; k < 4; k++) cuts.push(all.indexOf(0x0a, Math.floor((all.length * k) / 4)) + 1);
+  cuts.push(all.length);
+  for (let k = 0; k < 4; k++) writeFileSync(join(fam, `seed.log.${4 - k}.gz`), gzipSync(all.subarray(cuts[k], cuts[k + 1]), { level: 6 }));
+  const plainConf = join(dir, 'gz-plain.conf');
+  const famConf = join(dir, 'gz-family.conf');
+  writeFileSync(plainConf, seedConfig([seedLog]));
+  writeFileSync(famConf, seedConfig([join(fam, 'seed.log*')]));
+  const hash = (conf) => createHash('sha256').update(spawnSync(process.execPath, [cli, '-c', conf, '--once', '--dry-run'], { maxBuffer: 1 << 30 }).stdout).digest('hex');
+  const identical = hash(plainConf) === hash(famConf);
+  const run = (conf) => () => timed('node', [cli, '-c', conf, '--once', '--dry-run'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const { a: plain, b: gz, ratio } = benchPair({ name: 'seed log, plain (gz case)', lines, run: run(plainConf) },
+    { name: 'seed log as a gzipped family (4 x .gz)', lines, run: run(famConf) });
+  return { plain, gz, ratio, identical };
+}

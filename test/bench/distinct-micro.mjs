@@ -31,24 +31,24 @@ const cases = {
   'hash64, request ids (~20 chars)': () => timed(N, () => { for (let i = 0; i < N; i++) hash64(ids[i], out); }),
   'Distinct.update, one key, 2M distinct ids (dense)': () => {
     const d = new Distinct(cal);
-    return timed(N, () => { for (let i = 0; i < N; i++) d.update(ids[i], T0 + i / 100); });
+    return timed(N, () => { for (let i = 0; i < N; i++) d.add(ids[i], T0 + i / 100); });
   },
   'Distinct.update, one key, 10 ids repeated (sparse)': () => {
     const d = new Distinct(cal);
-    return timed(N, () => { for (let i = 0; i < N; i++) d.update(ids[i % 10], T0 + i / 100); });
+    return timed(N, () => { for (let i = 0; i < N; i++) d.add(ids[i % 10], T0 + i / 100); });
   },
   'Distinct.update, 100k new keys x 10 new IPs (first fill)': () => {
     const keys = Array.from({ length: 100_000 }, () => new Distinct(cal));
-    return timed(1_000_000, () => { for (let i = 0; i < 1_000_000; i++) keys[i % 100_000].update(ips[i], T0 + i / 100); });
+    return timed(1_000_000, () => { for (let i = 0; i < 1_000_000; i++) keys[i % 100_000].add(ips[i], T0 + i / 100); });
   },
   'Distinct.update, 100k keys x 10 IPs seen before': () => {
     const keys = Array.from({ length: 100_000 }, () => new Distinct(cal));
-    for (let i = 0; i < 1_000_000; i++) keys[i % 100_000].update(ips[i], T0);
-    return timed(1_000_000, () => { for (let i = 0; i < 1_000_000; i++) keys[i % 100_000].update(ips[i], T0 + i / 100); });
+    for (let i = 0; i < 1_000_000; i++) keys[i % 100_000].add(ips[i], T0);
+    return timed(1_000_000, () => { for (let i = 0; i < 1_000_000; i++) keys[i % 100_000].add(ips[i], T0 + i / 100); });
   },
   'Distinct.update, one key, 3 days of 2M ids (window closes)': () => {
     const d = new Distinct(cal);
-    return timed(N, () => { for (let i = 0; i < N; i++) d.update(ids[i], T0 + (i * 3 * 86400) / N); });
+    return timed(N, () => { for (let i = 0; i < N; i++) d.add(ids[i], T0 + (i * 3 * 86400) / N); });
   },
 };
 

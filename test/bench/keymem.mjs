@@ -1,7 +1,9 @@
 // Bytes per key, measured in-process: one log group with one line tag and one metric reference, N
 // distinct tag values recorded once each (plus `values` values per histogram key), then the V8 heap
 // and the memory outside it (typed-array backing stores) after a full GC, over N. Run with
-// --expose-gc: node --expose-gc test/bench/keymem.mjs [meter|histogram|counter|hdr] [N] [values]
+// --expose-gc: node --expose-gc test/bench/keymem.mjs [meter|histogram|counter|hdr|distinct] [N] [values]
+// (distinct: `values` different values per key, as extraction records them: their hash53()).
+// KEYMEM_DAYS=2 records them again a day later (a distinct key's window and total then apart).
 import { join, resolve } from 'node:path';
 
 const root = process.env.KEYMEM_ROOT ?? resolve(new URL('../..', import.meta.url).pathname);
@@ -9,6 +11,8 @@ const dist = (p) => import(join(root, 'build/dist', p));
 const { parseConfigText } = await dist('config/load.js');
 const { GroupPool } = await dist('datapool/pool.js');
 const { Registry } = await dist('selfstats/registry.js');
+const { hash53 } = await dist('stats/hash64.js');
+const DAYS = Number(process.env.KEYMEM_DAYS ?? 1);
 
 /** A batch that counts and forgets the points pushed into it. */
 class NullBatch {
@@ -50,7 +54,12 @@ export function measure(kind, n, values = 1, extra = '') {
   const t0 = Date.UTC(2026, 1, 8) / 1000;
   for (let i = 0; i < n; i++) {
     const id = 'req-' + (1e9 + i * 7919).toString(36) + '-' + i.toString(16);
-    for (let j = 0; j < values; j++) { vals[0] = (i * 31 + j * 17) % 1000; pool.record([id], t0 + i / 1000, vals); }
+    for (let d = 0; d < DAYS; d++) {
+      for (let j = 0; j < values; j++) {
+        vals[0] = kind === 'distinct' ? hash53(`10.${i & 255}.${(i >> 8) & 255}.${j}`) : (i * 31 + j * 17) % 1000;
+        pool.record([id], t0 + d * 86400 + i / 1000, vals);
+      }
+    }
   }
   const after = mem();
   const keys = pool.keyCount;

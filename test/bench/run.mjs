@@ -17,10 +17,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { generate, seedConfig } from './gen.mjs';
-import { live, manyKeys, twoFiles } from './cases.mjs';
+import { generate, generateRealistic, REALISTIC, seedConfig } from './gen.mjs';
+import { gzFamily, live, manyKeys, twoFiles } from './cases.mjs';
 import { remoteWrite } from './push.mjs';
 import { bomb, checkpointScale, liveBomb } from './scale.mjs';
+import { distinctKeys, distinctThroughput } from './distinct.mjs';
+import { startup } from './startup.mjs';
 import { nodeBinary } from '../../build/runtime.mjs';
 import { journalReplay } from './journal.mjs';
 
@@ -39,6 +41,9 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const cacheDir = join(tmpdir(), 'logmetrics-bench');
 mkdirSync(cacheDir, { recursive: true });
 const seedLog = join(cacheDir, `seed-${LINES}.log`);
+// Issue 21: the realistic seed log (long-tailed times, unmatched and out-of-order lines; gen.mjs).
+// The name carries the generator's version: change it when generateRealistic() changes.
+const realLog = join(cacheDir, `realistic-v1-${LINES}.log`);
 /** The Node.js builds the collector runs under; `suffix` ends their results' names. */
 const NODES = (process.env.BENCH_NODES ?? '').split(',').filter(Boolean).map((spec) => {
   const bin = /^\d+(\.\d+\.\d+)?$/.test(spec) ? nodeBinary(spec) : spec;
@@ -54,8 +59,12 @@ if (!existsSync(seedLog)) {
   process.stderr.write(`generating ${LINES} lines into ${seedLog} ...\n`);
   await generate(seedLog, LINES);
 }
+if (!existsSync(realLog)) {
+  process.stderr.write(`generating ${LINES} realistic lines into ${realLog} ...\n`);
+  await generateRealistic(realLog, LINES);
+}
 // Warm the page cache so every run reads from memory.
-execFileSync('cat', [seedLog], { stdio: ['ignore', 'ignore', 'inherit'] });
+execFileSync('cat', [seedLog, realLog], { stdio: ['ignore', 'ignore', 'inherit'] });
 
 const work = mkdtempSync(join(tmpdir(), 'logmetrics-bench-'));
 // mtail: count calls and sum the call time per call name, with the same 16-group regex.
@@ -96,7 +105,11 @@ function benchRounds(progs) {
     }
   }
   const ratio = (x, y) => median(runs[x].map((r, i) => (progs[x].lines / r.wall) / (progs[y].lines / runs[y][i].wall)));
-  return { summaries: progs.map((p, i) => summary(p.name, p.lines, runs[i])), ratio };
+  // The same by CPU time (y's CPU per line over x's): on a loaded host a single-threaded program
+  // gets a smaller share of the cores than mtail, which runs on all of them, so the wall ratio
+  // understates it; CPU is what a host pays.
+  const cpuRatio = (x, y) => median(runs[x].map((r, i) => (runs[y][i].cpu / progs[y].lines) / (r.cpu / progs[x].lines)));
+  return { summaries: progs.map((p, i) => summary(p.name, p.lines, runs[i])), ratio, cpuRatio };
 }
 
 function calibrate(splitOnly = false) {
@@ -125,18 +138,31 @@ const progs = [
 ];
 let runMtail = null;
 let MTAIL_IDX = -1;
+let REAL_MTAIL = null;
+const REAL_NAME = 'realistic input: logmetrics-collector -j 1 (seed config, --once --dry-run)';
 if (process.env.BENCH_SKIP_MTAIL !== '1') {
   const progDir = join(work, 'progs');
   mkdirSync(progDir);
   writeFileSync(join(progDir, 'seed.mtail'), MTAIL_PROG);
-  runMtail = () => timed('mtail', ['-one_shot', '-one_shot_format', 'prometheus', '-progs', progDir, '-logs', seedLog,
+  const mtailOn = (log) => () => timed('mtail', ['-one_shot', '-one_shot_format', 'prometheus', '-progs', progDir, '-logs', log,
     '-address', '127.0.0.1', '-port', '0', '-logtostderr'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  runMtail = mtailOn(seedLog);
   MTAIL_IDX = progs.push({ name: 'mtail -one_shot (calls + call time per call)', lines: LINES, run: runMtail }) - 1;
+  REAL_MTAIL = () => mtailOn(realLog);
 }
+// The realistic input in the same rounds, beside mtail on the same file (the friendly case above
+// stays as it was, so that its figures compare over time); under the first Node.js build only.
+const cfgReal = join(work, 'realistic.conf');
+writeFileSync(cfgReal, seedConfig([realLog]));
+const REAL_IDX = progs.push({ name: REAL_NAME + NODES[0].suffix, lines: LINES,
+  run: () => timed(NODES[0].bin, [cli, '-c', cfgReal, '--once', '--dry-run'], { stdio: ['ignore', 'ignore', 'pipe'] }) }) - 1;
+const REAL_MTAIL_IDX = REAL_MTAIL ? progs.push({ name: 'realistic input: mtail -one_shot (same program)', lines: LINES, run: REAL_MTAIL() }) - 1 : -1;
 const rounds = benchRounds(progs);
 results.push(...rounds.summaries);
+const startupRes = startup({ cli, dir: work, timed, node: NODES[0].bin, rounds: Number(process.env.BENCH_STARTUP_RUNS ?? 11) });
+results.push(startupRes.collector, startupRes.node);
 
-const CASES = new Set((process.env.BENCH_CASES ?? 'twofiles,live,keys,push,checkpoint,journal').split(',').filter(Boolean));
+const CASES = new Set((process.env.BENCH_CASES ?? 'twofiles,live,keys,push,gz,checkpoint,distinct,journal').split(',').filter(Boolean));
 const benchPair = (a, b) => { const r = benchRounds([a, b]); return { a: r.summaries[0], b: r.summaries[1], ratio: r.ratio(1, 0) }; };
 // The other cases, under each Node.js build in turn.
 const perNode = [];
@@ -165,12 +191,18 @@ if (journalRes) results.push(journalRes.a, journalRes.b);
 // The push case compares two push types, not Node.js builds: once, on the development Node.js.
 const pushRes = CASES.has('push') ? await remoteWrite({ dir: work, cli, benchPair, timed, seedLog, lines: LINES }) : null;
 if (pushRes) results.push(pushRes.tcp, pushRes.rw);
+const gz = CASES.has('gz') ? await gzFamily({ dir: work, cli, seedLog, benchPair, timed, lines: LINES }) : null;
+if (gz) results.push(gz.plain, gz.gz);
 // Issue 18 (test/bench/scale.mjs): the checkpoint at 1M keys by default; the cardinality bombs on request.
 const checkpointRes = CASES.has('checkpoint') ? await checkpointScale({ cli, dir: work, keys: Number(process.env.BENCH_CHECKPOINT_KEYS ?? 1_000_000) }) : null;
 // The same in process, by main-thread CPU time (a busy host inflates the daemon's wall-clock figures).
 const cutCpuRes = CASES.has('checkpoint') ? [10_000, 100_000].map((changed) => JSON.parse(execFileSync(process.execPath,
   ['--expose-gc', join(root, 'test/bench/cutcpu.mjs'), String(Number(process.env.BENCH_CHECKPOINT_KEYS ?? 1_000_000)), String(changed)],
   { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }))) : null;
+// Issue 24: the seed config with and without a distinct reference, and 100k distinct keys' memory.
+const distinctRes = CASES.has('distinct') ? distinctThroughput({ dir: work, cli, benchPair, timed, seedLog, lines: LINES }) : null;
+if (distinctRes) results.push(distinctRes.plain, distinctRes.distinct);
+const distinctKeysRes = CASES.has('distinct') ? await distinctKeys({ dir: work, cli, timed }) : null;
 const bombRes = CASES.has('bomb') ? await bomb({ cli, dir: work, lines: Number(process.env.BENCH_BOMB_LINES ?? 10_000_000) }) : null;
 const liveBombRes = CASES.has('livebomb') ? await liveBomb({ cli, dir: work, seconds: Number(process.env.BENCH_LIVE_BOMB_SECONDS ?? 120) }) : null;
 
@@ -211,9 +243,22 @@ console.log(`- ${yardLine('Node split only, our reconstruction (not used)', REF_
 if (mt) {
   console.log(`  (against their reference figures, the two reconstructions run at ${fmt(factorBy.minimal / factorBy.mtail, 2)}x and ` +
     `${fmt(factorBy.split / factorBy.mtail, 2)}x of mtail's factor: away from 1, that is how far the scripts differ from the originals, not the host)`);
-  console.log(`ratio collector / mtail (lines/s): ${fmt(rounds.ratio(0, MTAIL_IDX), 1)}x (median over the rounds; ratio of the medians ${fmt(seed.linesPerSec / mt.linesPerSec, 1)}x) ` +
+  console.log(`ratio collector / mtail (lines/s): ${fmt(rounds.ratio(0, MTAIL_IDX), 1)}x (median over the rounds; ratio of the medians ${fmt(seed.linesPerSec / mt.linesPerSec, 1)}x; ` +
+    `by CPU per line ${fmt(rounds.cpuRatio(0, MTAIL_IDX), 1)}x) ` +
     `(Go original, published: ${fmt(REF_GO_ORIGINAL.linesPerSec / 1000)}k lines/s, ${fmt(REF_GO_ORIGINAL.rssMB)} MB)`);
 }
+{
+  const real = rounds.summaries[REAL_IDX];
+  const realMt = REAL_MTAIL_IDX >= 0 ? rounds.summaries[REAL_MTAIL_IDX] : null;
+  console.log(`realistic input (${fmt(REALISTIC.unmatched * 100)}% of lines unmatched, ${fmt(REALISTIC.outOfOrder * 100)}% up to ${REALISTIC.maxBackSec} s out of order, ` +
+    `log-normal times, ${REALISTIC.hosts} hosts, ${REALISTIC.calls} calls): ` +
+    (realMt ? `collector / mtail ${fmt(rounds.ratio(REAL_IDX, REAL_MTAIL_IDX), 2)}x the lines/s (median over the rounds; ratio of the medians ` +
+      `${fmt(real.linesPerSec / realMt.linesPerSec, 2)}x; issue 21 asks >= 4.5x), ${fmt(rounds.cpuRatio(REAL_IDX, REAL_MTAIL_IDX), 2)}x by CPU per line, ` : '') +
+    `CPU ${fmt(real.cpu, 2)} s, peak RSS ${fmt(real.rssMB)} MB (issue 21 asks < 150 MB)`);
+}
+console.log(`start-up (--once --dry-run on an empty file, ${startupRes.rounds} runs alternating with bare node -e 0): ` +
+  `${fmt(startupRes.overWall, 3)} s of wall and ${fmt(startupRes.overCpu, 3)} s of CPU above node -e 0 (medians of the per-round differences; ` +
+  `issue 21 asks <= 0.08 s); node -e 0 alone ${fmt(startupRes.node.wall, 3)} s wall, ${fmt(startupRes.node.cpu, 3)} s CPU`);
 if (NODES.length > 1) {
   const first = rounds.summaries[0];
   console.log(`seed replay by Node.js build (median over the rounds of lines/s over${NODES[0].suffix.slice(1)}'s; CPU s, peak RSS MB):`);
@@ -246,6 +291,16 @@ if (pushRes) {
     `ratio of the medians ${fmt(pushRes.rw.linesPerSec / pushRes.tcp.linesPerSec, 2)}x; issue 22 asks >= 0.8x); ${fmt(pushRes.pointsPerRun)} points a run, ` +
     `VictoriaMetrics inserted ${fmt(pushRes.rowsPerRun)} rows a run over ${pushRes.runs} runs`);
 }
+if (gz) console.log(`gzipped family: ${fmt(gz.gz.linesPerSec)} lines/s against ${fmt(gz.plain.linesPerSec)} for the plain log: ${fmt(gz.ratio, 2)}x (median over alternate runs; target >= 0.85), output ${gz.identical ? 'byte-identical' : 'DIFFERENT'}`);
+if (distinctRes) {
+  console.log(`distinct: seed config + one distinct reference on the request id / seed config alone = ${fmt(distinctRes.ratio, 2)}x the lines/s ` +
+    `(median over alternate runs; ratio of the medians ${fmt(distinctRes.distinct.linesPerSec / distinctRes.plain.linesPerSec, 2)}x; issue 24 asks >= 0.85x)`);
+}
+if (distinctKeysRes) {
+  const k = distinctKeysRes;
+  console.log(`distinct keys: ${fmt(k.keys)} keys x ${k.values} values, --once --dry-run: peak RSS ${fmt(k.distinct.rssMB)} MB (issue 24 asks < 400 MB), ` +
+    `${fmt(k.distinct.points)} points; the same lines with a counter: ${fmt(k.counter.rssMB)} MB; ${fmt(k.bytesPerKeyOverCounter)} bytes a key more than a counter key`);
+}
 if (checkpointRes) {
   const c = checkpointRes;
   console.log(`checkpoint at ${fmt(c.keys)} keys (one meter each, limits raised): while ${fmt(c.rate)} lines/s came for ${c.seconds} s, ` +
@@ -277,6 +332,7 @@ if (process.env.BENCH_SAVE === '1') {
   const { liveRes, keysRes } = perNode[0];
   if (liveRes) out.live = liveRes;
   if (keysRes) out.keys = keysRes;
+  out.startup = { overWall: startupRes.overWall, overCpu: startupRes.overCpu };
   if (checkpointRes) out.checkpoint = checkpointRes;
   if (cutCpuRes) out.checkpointCpu = cutCpuRes;
   writeFileSync(baselineFile, JSON.stringify(out, null, 2) + '\n');

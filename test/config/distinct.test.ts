@@ -1,8 +1,7 @@
 // The `distinct` metric type in the config: window_min and precision with their defaults and
 // ranges, keys that belong to one kind of metric only, references that count strings; every error
-// at its file:line:column and key path. Until the datapools count it (issue 24, part 2) a distinct
-// metric is validated in full and then refused, so these tests read the group directly for the
-// values and through parseConfigText for the errors.
+// at its file:line:column and key path. The group is read directly for the values, and through
+// parseConfigText for the errors and for a whole config that loads.
 import { LineCounter, isMap, parseDocument } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { readGroup } from '../../src/config/group.js';
@@ -23,7 +22,7 @@ const group = (metrics: string): string[] => [
   '}',
 ];
 
-/** The group's metrics as read, and every issue (the "not counted yet" refusal included). */
+/** The group's metrics as read, and every issue. */
 function read(metrics: string): { metrics: MetricDef[]; issues: ConfigIssue[] } {
   const text = group(metrics).join('\n');
   const lc = new LineCounter();
@@ -37,7 +36,6 @@ function read(metrics: string): { metrics: MetricDef[]; issues: ConfigIssue[] } 
 }
 
 const where = (issues: ConfigIssue[]): Array<[number, number, string, string]> => issues.map((i) => [i.line, i.column, i.path, i.message]);
-const REFUSED = 'distinct metrics are not counted by this build yet (their statistic is, their wiring into the datapools is not): remove them to run';
 
 describe('a distinct metric', () => {
   it('defaults to day windows (1440 min) at precision 14; its reference is the position counted', () => {
@@ -47,7 +45,7 @@ describe('a distinct metric', () => {
       window_min: 1440, precision: 14,
       reference: [{ position: 2, tags: [], add: [], sub: [] }, { position: 3, tags: [['kind', 'session']], add: [], sub: [] }],
     }]);
-    expect(where(issues)).toEqual([[7, 14, 'g.metrics.distinct', REFUSED]]);
+    expect(where(issues)).toEqual([]);
   });
 
   it('takes window_min, precision and never_stale beside the other types', () => {
@@ -56,7 +54,7 @@ describe('a distinct metric', () => {
     expect(metrics.map((m) => [m.type, m.window_min, m.precision, m.never_stale])).toEqual([
       ['meter', undefined, undefined, false], ['distinct', 60, 16, true],
     ]);
-    expect(issues.map((i) => i.message)).toEqual([REFUSED]);
+    expect(issues).toEqual([]);
   });
 });
 
@@ -65,7 +63,7 @@ describe('config errors name file, line, column and key', () => {
     const r = parseConfigText(group(metrics).join('\n'), FILE);
     expect(r.config).toBeUndefined();
     expect(r.issues.every((i) => i.file === FILE)).toBe(true);
-    return where(r.issues).filter(([, , , m]) => m !== REFUSED);
+    return where(r.issues);
   };
 
   /** Column of `needle` in the metrics text (which starts at column 14 of line 7). */
@@ -102,9 +100,9 @@ describe('config errors name file, line, column and key', () => {
     ]);
   });
 
-  it('a valid distinct metric is refused, at its list, until the datapools count it', () => {
+  it('a valid distinct metric loads (the run modes count it)', () => {
     const r = parseConfigText(group('distinct: [ { key_suffix: "u", reference: [ [2] ] } ]').join('\n'), FILE);
-    expect(r.config).toBeUndefined();
-    expect(where(r.issues)).toEqual([[7, 14, 'g.metrics.distinct', REFUSED]]);
+    expect(r.issues).toEqual([]);
+    expect(r.config!.groups[0]!.metrics.map((m) => [m.type, m.window_min, m.precision])).toEqual([['distinct', 1440, 14]]);
   });
 });

@@ -36,7 +36,7 @@ function inputs(gs: LogGroup[], o: Partial<InputsOptions> & { sink: InputsOption
   const stdin = new PassThrough();
   const x = new Inputs(gs, {
     once: true, parseFromStart: false, stdinOnly: false, pollIntervalSec: 1, maxLineBytes: 1 << 20,
-    log: new RecordingLog(), registry: new Registry(), checkpoint: () => undefined, cursor: () => undefined, stdin, ...o,
+    log: new RecordingLog(), registry: new Registry(), cursor: () => undefined, stdin, ...o,
   });
   return { x, stdin };
 }

@@ -23,7 +23,7 @@ describe('log volume under a flood of warnings (CLI, daemon)', () => {
     const files = Array.from({ length: FILES }, (_, i) => path.join(dir, `f${i}.log`));
     for (const f of files) fs.writeFileSync(f, '');
     const conf = writeConfig(path.join(dir, 'c.conf'), [
-      simpleGroup({ name: 'g', files: [path.join(dir, '*.log')], parse_from_start: true }).replace('parse_from_start: true', 'parse_from_start: true, warn_on_regex_fail: true'),
+      simpleGroup({ name: 'g', files: [path.join(dir, '*.log')], parse_from_start: true }).replace('parse_from_start: true', `parse_from_start: true, warn_on_regex_fail: true, max_files: ${FILES}`),
     ], { poll_interval: 5 });
     const d = daemon = new Daemon(['-c', conf, '--dry-run']);
     const port = (await d.started(60_000))!;

@@ -87,7 +87,8 @@ describe('discovery (CLI, daemon mode)', () => {
     ], { poll_interval: 1 });
     const d = daemon = new Daemon(['-c', conf, '--dry-run']);
     await d.started();
-    expect(d.log().filter((l) => l.msg === 'tailing file from its start').length).toBe(N);
+    // read from their start one after the other (spec section 6, "Order"): empty, so at once
+    await until(() => d.log().filter((l) => l.msg === 'tailing file from its start').length === N, 10_000, `${N} files opened`);
 
     // lines per second: f000 2000, f001-f004 20000, the others 1 to 30; at 3 s f000 gets a 100 MB
     // spike (the collector needs seconds for it: a reader that does not take turns would starve

@@ -13,6 +13,7 @@ import { Extractor, Outcome, type FileCtx } from '../../src/parse/extract.js';
 import { compileMatcher } from '../../src/parse/matcher.js';
 import { applyTransform, compileTransform } from '../../src/parse/transform.js';
 import { valueParser } from '../../src/parse/values.js';
+import { hash53 } from '../../src/stats/hash64.js';
 
 const FIXTURES = new URL('../../fixtures/', import.meta.url).pathname;
 const WALL = Date.UTC(2026, 10, 23, 12) / 1000;
@@ -78,6 +79,11 @@ class Reference {
       const num = (p: number): number => (pos[p] === undefined ? NaN : parse(pos[p]!));
       for (const r of metric.reference) {
         if (r.position === 0 && metric.type !== 'histogram') { vals.push(1); continue; }
+        if (metric.type === 'distinct') { // the value as written, hashed; empty or absent is none
+          const raw = pos[r.position];
+          if (raw === undefined || raw === '') { valueFails++; vals.push(NaN); } else vals.push(hash53(raw));
+          continue;
+        }
         let v = num(r.position);
         if (!Number.isNaN(v)) {
           v = (v * metric.multiply) / metric.divide;

@@ -57,7 +57,8 @@ describe('checkpointer', () => {
     const b = run(file, [G]);
     expect(live(b)).toEqual(want);
     expect(b.sink.written).toEqual([{ metric: 'x.count', ts: 5, value: '7', tags: 'a=b' }]);
-    expect(b.cp.positions.get('/var/log/a.log')).toEqual({ identity: { dev: 1, ino: 2, fingerprint: 'ab' }, offset: 100 });
+    expect(b.cp.records).toEqual([{ group: 'g', path: '/var/log/a.log', dev: 1, ino: 2, fingerprint: 'ab', offset: 100, done: false, compressed: false }]);
+    expect(b.cp.restored()?.writtenAt).toBeGreaterThan(0);
     expect(b.source.fileTimesSet).toEqual([['g', '/var/log/a.log', 1234]]);
     expect(b.source.log.find(/State restored/)[0]!.fields).toMatchObject({ generation: 'newest', keys: 900, series_sets: 300, files: 1 });
     // and both go on alike
@@ -311,7 +312,8 @@ describe('checkpointer', () => {
     const g = group({ interval: 10 }, COUNTER);
     const a = run(file, [g]);
     expect(live(a)).toEqual([['id=a', 'counter p.n ', 1000, 990, 995, 995, true, '{"count":5}']]);
-    expect(a.cp.positions.get('/var/log/a.log')?.offset).toBe(77);
+    expect(a.cp.records.find((r) => r.path === '/var/log/a.log')?.offset).toBe(77);
+    expect(a.cp.restored()?.writtenAt).toBe(Date.parse('2026-02-08T00:00:00Z'));
     expect(a.sink.written).toHaveLength(1);
     await a.cp.save();
     expect(fs.readFileSync(file + '.prev', 'utf8')).toBe(JSON.stringify(v1));

@@ -25,14 +25,14 @@ describe('journal cursors in the state file', () => {
     await a.cp.save();
     const peek = peekState(file);
     expect(typeof peek === 'string' ? peek : peek.files).toEqual([
-      { group: 'g', path: '/var/log/a.log', dev: 1, ino: 2, fingerprint: 'ab', offset: 100, newest: 1234 },
+      { group: 'g', path: '/var/log/a.log', dev: 1, ino: 2, fingerprint: 'ab', offset: 100, newest: 1234, done: false, compressed: false },
       { group: 'g', path: 'journal:/j', cursor: CURSOR, newest: null },
     ]);
     const b = run(file, [G]);
     expect(b.cp.cursorOf('g', 'journal:/j')).toBe(CURSOR);
     expect(b.cp.cursorOf('g', 'journal')).toBeUndefined();
     expect(b.cp.cursorOf('other', 'journal:/j')).toBeUndefined();
-    expect([...b.cp.positions.keys()]).toEqual(['/var/log/a.log']);
+    expect(b.cp.records.map((r) => r.path)).toEqual(['/var/log/a.log']);
   });
 
   it('a group the config no longer has keeps no cursor', async () => {

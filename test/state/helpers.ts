@@ -50,7 +50,8 @@ export class Sink implements PointSink {
 }
 
 export const TAILS = {
-  positions: () => [{ group: 'g', path: '/var/log/a.log', identity: { dev: 1, ino: 2, fingerprint: 'ab' }, offset: 100 }],
+  positions: () => [{ group: 'g', path: '/var/log/a.log', dev: 1, ino: 2, fingerprint: 'ab', offset: 100, done: false, compressed: false,
+    identity: { dev: 1, ino: 2, fingerprint: 'ab' } }],
 } as unknown as TailManager;
 
 export type Fault = 'ENOSPC' | 'EIO' | 'short' | 'zero';

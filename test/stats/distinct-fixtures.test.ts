@@ -22,7 +22,7 @@ function perStatusPerDay(hits: Hit[], format: string): { counted: Map<string, nu
     let d = keys.get(h.status);
     if (!d) keys.set(h.status, (d = new Distinct(cal)));
     // The close of a window gives the final count of the day it ended.
-    if (d.update(h.ip, h.t)) counted.set(`${h.status} ${dayOf(d.closedAt)}`, d.closedCount);
+    if (d.add(h.ip, h.t)) counted.set(`${h.status} ${dayOf(d.closedAt)}`, d.closedCount);
     counted.set(`${h.status} ${dayOf(h.t)}`, d.count);
     const k = `${h.status} ${dayOf(h.t)}`;
     if (!sets.has(k)) sets.set(k, new Set());

@@ -1,6 +1,7 @@
 // Memory of the distinct statistic, measured on the V8 heap (plus array buffers) after a full GC:
 // a key with a handful of values stays in the sparse form, a few hundred bytes; a key at full
-// precision holds two dense sketches (its window and its total) of 4-bit registers.
+// precision holds one dense sketch of 4-bit registers in its first window (the total is the window
+// until a window closes), two (its window and its total) after.
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
@@ -35,7 +36,7 @@ describe('bytes per key', () => {
   it('100,000 keys with 10 distinct values each: under 1 KB a key', () => {
     const { measured, kept } = bytesPer(100_000, (k) => {
       const d = new Distinct(cal);
-      for (let v = 0; v < 10; v++) d.update(`10.0.${k % 256}.${v}`, T0 + v);
+      for (let v = 0; v < 10; v++) d.add(`10.0.${k % 256}.${v}`, T0 + v);
       return d;
     });
     const estimated = kept[0]!.bytes();
@@ -45,22 +46,32 @@ describe('bytes per key', () => {
     expect(Math.abs(estimated - measured) / measured).toBeLessThan(0.2);
   });
 
-  it('a dense sketch at p = 14 costs 8 KB of registers and under 9 KB in all; a key holds two', () => {
+  it('a dense sketch at p = 14 costs 8 KB of registers and under 9 KB in all; a key holds one in its first window, two after', () => {
     const sketch = bytesPer(1000, (k) => {
       const h = new Hll();
       for (let v = 0; v < 3000; v++) h.add(`${k}:${v}`);
       return h;
     });
     expect(sketch.kept[0]!.isSparse).toBe(false);
+    const first = bytesPer(1000, (k) => {
+      const d = new Distinct(cal);
+      for (let v = 0; v < 3000; v++) d.add(`${k}:${v}`, T0 + v);
+      return d;
+    });
     const key = bytesPer(1000, (k) => {
       const d = new Distinct(cal);
-      for (let v = 0; v < 3000; v++) d.update(`${k}:${v}`, T0 + v);
+      for (let v = 0; v < 3000; v++) d.add(`${k}:${v}`, T0 + v);
+      for (let v = 0; v < 3000; v++) d.add(`${k}:${v}`, T0 + 86400 + v); // the next day: window and total apart
       return d;
     });
     console.log(`full precision (p = 14): ${sketch.measured.toFixed(0)} bytes a sketch (${sketch.kept[0]!.bytes()} estimated), ` +
+      `${first.measured.toFixed(0)} bytes a key in its first window (${first.kept[0]!.bytes()} estimated), ` +
       `${key.measured.toFixed(0)} bytes a key, window and total both dense (${key.kept[0]!.bytes()} estimated)`);
     expect(sketch.measured).toBeLessThan(9 * 1024);
+    expect(first.measured).toBeLessThan(9.5 * 1024);
     expect(key.measured).toBeLessThan(18 * 1024);
+    expect(key.measured).toBeGreaterThan(16 * 1024);
+    expect(Math.abs(first.kept[0]!.bytes() - first.measured) / first.measured).toBeLessThan(0.1);
     expect(Math.abs(key.kept[0]!.bytes() - key.measured) / key.measured).toBeLessThan(0.1);
   });
 });

@@ -34,7 +34,7 @@ function threeDays(seed: number): Line[] {
 interface Closed { at: number; count: number }
 
 function replay(d: Distinct, lines: Line[], closed: Closed[] = []): Closed[] {
-  for (const l of lines) if (d.update(l.user, l.t)) closed.push({ at: d.closedAt, count: d.closedCount });
+  for (const l of lines) if (d.add(l.user, l.t)) closed.push({ at: d.closedAt, count: d.closedCount });
   return closed;
 }
 
@@ -65,7 +65,7 @@ describe('a 3-day replay', () => {
     const d = new Distinct(paris());
     const seen = new Set<string>();
     for (const l of lines.filter((x) => x.t < PARIS_DAYS[1]!)) {
-      d.update(l.user, l.t);
+      d.add(l.user, l.t);
       seen.add(l.user);
       expect(d.count).toBe(seen.size);
       expect(d.countTotal).toBe(seen.size);
@@ -101,8 +101,8 @@ describe('the log clock and late lines', () => {
 
   it('advance() closes the window once the clock passes its end, without a value', () => {
     const d = new Distinct(paris());
-    d.update('a', day(0));
-    d.update('b', day(0) + 10);
+    d.add('a', day(0));
+    d.add('b', day(0) + 10);
     expect(d.advance(day(0) + 20)).toBe(false); // still in the window
     expect(d.advance(day(1))).toBe(true);
     expect([d.closedAt, d.closedCount]).toEqual([PARIS_DAYS[1]! - 1, 2]);
@@ -115,12 +115,12 @@ describe('the log clock and late lines', () => {
 
   it('a window the key skipped is not pushed; a line dated in a closed window counts in the total only', () => {
     const d = new Distinct(paris());
-    expect(d.update('a', day(0))).toBe(false);
-    expect(d.update('b', day(2))).toBe(true); // closes day 0; day 1 had nothing
+    expect(d.add('a', day(0))).toBe(false);
+    expect(d.add('b', day(2))).toBe(true); // closes day 0; day 1 had nothing
     expect(d.closedAt).toBe(PARIS_DAYS[1]! - 1);
-    expect(d.update('c', day(0) + 60)).toBe(false); // late: day 0 is closed
+    expect(d.add('c', day(0) + 60)).toBe(false); // late: day 0 is closed
     expect([d.count, d.countTotal]).toEqual([1, 3]);
-    expect(d.update('d', day(2) - 60)).toBe(false); // late too: day 1 ended by the clock
+    expect(d.add('d', day(2) - 60)).toBe(false); // late too: day 1 ended by the clock
     expect([d.count, d.countTotal]).toEqual([1, 4]);
   });
 });
@@ -140,8 +140,8 @@ describe('state', () => {
       const diffs: string[] = [];
       for (let i = cut; i < lines.length; i++) {
         const { user, t } = lines[i]!;
-        const ca = a.update(user, t);
-        if (b.update(user, t) !== ca || (ca && (b.closedAt !== a.closedAt || b.closedCount !== a.closedCount))) diffs.push(`line ${i}: close`);
+        const ca = a.add(user, t);
+        if (b.add(user, t) !== ca || (ca && (b.closedAt !== a.closedAt || b.closedCount !== a.closedCount))) diffs.push(`line ${i}: close`);
         if ((i % 97 === 0 || ca) && snapshot(b) !== snapshot(a)) diffs.push(`line ${i}: ${snapshot(b)} vs ${snapshot(a)}`);
       }
       expect(diffs, `cut ${cut}`).toEqual([]);

@@ -108,7 +108,7 @@ describe('summarize', () => {
     expect(percentile(sorted, 4, 0.8)).toBe(4); // pos 4.0 >= n
   });
 
-  it('counting (small-range integers) and selection (anything else) agree with a full sort, for every n up to 300', () => {
+  it('counting (small-range integers), buckets (wide non-negative) and selection (anything else) agree with a full sort, for every n up to 300 and a few larger', () => {
     // A reference that sorts and interpolates at p * (n + 1), go-metrics style.
     const ref = (xs: number[], p: number): number => {
       const a = [...xs].sort((x, y) => x - y);
@@ -126,17 +126,22 @@ describe('summarize', () => {
       () => Math.floor(rnd() * 1e6),           // wide integer range: selection
       () => rnd() * 100,                       // floats: selection
       (i) => (i % 2 ? 3 : -0),                 // -0 and one other value
+      () => (rnd() < 0.3 ? 0 : Math.round(Math.exp(rnd() * 12))), // long-tailed, zeros: buckets on the high words
+      () => Math.exp(rnd() * 30 - 15),         // long-tailed floats, no zeros: buckets
+      () => 1000 + rnd() * 1e-9,               // one crowded bucket: selection again
+      (i) => (i % 3 ? 5e-324 * i : i % 2 ? -0 : 0), // subnormals and zeros share bucket 0
+      (i) => (i % 5 ? 2 ** 30 + i : 2 ** 40),   // wide gap, two clusters
     ];
     const out = new Summary();
     for (const shape of shapes) {
-      for (let n = 1; n <= 300; n++) {
+      for (const n of [...Array.from({ length: 300 }, (_, i) => i + 1), 1000, 4099, 40000]) {
         const xs = Array.from({ length: n }, (_, i) => shape(i));
         summarize(Float64Array.from(xs), n, out);
         const got = [out.p50, out.p75, out.p95, out.p99, out.p999];
         const want = [0.5, 0.75, 0.95, 0.99, 0.999].map((p) => ref(xs, p));
-        expect(got.map((v) => v + 0), `n=${n} ${xs.join(',')}`).toEqual(want.map((v) => v + 0));
-        expect(out.min + 0).toBe(Math.min(...xs) + 0);
-        expect(out.max + 0).toBe(Math.max(...xs) + 0);
+        expect(got.map((v) => v + 0), `n=${n} ${xs.slice(0, 300).join(',')}`).toEqual(want.map((v) => v + 0));
+        expect(out.min + 0).toBe(xs.reduce((a, b) => Math.min(a, b)) + 0);
+        expect(out.max + 0).toBe(xs.reduce((a, b) => Math.max(a, b)) + 0);
       }
     }
   });

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fingerprint, fpPrefixMatch } from '../../src/tail/fingerprint.js';
+import { FINGERPRINT_BYTES, fingerprint, fpPrefixMatch } from '../../src/tail/fingerprint.js';
 import { FileReader, identityOf, type ReaderOptions, type StartAt } from '../../src/tail/reader.js';
 import type { LineBatch } from '../../src/core/types.js';
 import { rmrf, tempDir } from './helpers/util.js';
@@ -146,21 +146,21 @@ describe('FileReader: start positions and checkpoints', () => {
     expect(linesOf(drain(r))).toEqual(['new']);
   });
 
-  it('from a matching checkpoint, including one taken while the file was under 1024 bytes', () => {
+  it('from a matching checkpoint, including one taken while the file was under FINGERPRINT_BYTES', () => {
     fs.writeFileSync(file, 'l1\nl2\n');
     const a = reader().reader;
     drain(a);
     const cp = { identity: a.identity(), offset: a.consumed };
     expect(cp.identity.fingerprint).toMatch(/^[0-9a-f]{16}$/);
-    fs.appendFileSync(file, 'l3\n' + 'x'.repeat(3000) + '\nl4\n');
+    fs.appendFileSync(file, 'l3\n' + 'x'.repeat(5000) + '\nl4\n');
     const { reader: b, how } = reader({ from: 'end' }, {}, cp);
     expect(how).toBe('checkpoint');
-    expect(linesOf(drain(b))).toEqual(['l3', 'x'.repeat(3000), 'l4']);
-    // once the file is over 1024 bytes the fingerprint covers 1024 bytes and is final
+    expect(linesOf(drain(b))).toEqual(['l3', 'x'.repeat(5000), 'l4']);
+    // once the file is over FINGERPRINT_BYTES the fingerprint covers that much and is final
     const id = identityOf(file);
     expect(b.identity()).toEqual(id);
-    expect(id.fingerprint).toBe(fingerprint(fs.readFileSync(file).subarray(0, 1024)));
-    expect(fingerprint(fs.readFileSync(file).subarray(0, 5000))).toBe(id.fingerprint);
+    expect(id.fingerprint).toBe(fingerprint(fs.readFileSync(file).subarray(0, FINGERPRINT_BYTES)));
+    expect(fingerprint(fs.readFileSync(file))).toBe(id.fingerprint);
   });
 
   it('a checkpoint whose fingerprint or inode does not match reads the file from its start', () => {
@@ -228,11 +228,11 @@ describe('FileReader: truncation', () => {
 
 describe('fingerprint', () => {
   it('prefix matching finds the length a shorter fingerprint was taken at', () => {
-    const data = Buffer.from('0123456789'.repeat(200));
+    const data = Buffer.from('0123456789'.repeat(FINGERPRINT_BYTES / 5));
     const fp10 = fingerprint(data.subarray(0, 10));
     expect(fpPrefixMatch(data, fp10)).toBe(10);
     expect(fpPrefixMatch(data, fp10, 11)).toBe(-1);
-    expect(fpPrefixMatch(data, fingerprint(data))).toBe(1024);
+    expect(fpPrefixMatch(data, fingerprint(data))).toBe(FINGERPRINT_BYTES);
     expect(fpPrefixMatch(Buffer.from('x123456789'), fp10)).toBe(-1);
     expect(fpPrefixMatch(data, '')).toBe(0);
     expect(fpPrefixMatch(data, 'not-hex')).toBe(-1);

@@ -3,6 +3,7 @@
 // extractor flattens them):
 //   <key_prefix>.<key_suffix> (<type>) <log time, s> <value> <tags>
 //   <key_prefix>.<key_suffix> (<type>) <log time, s> - <tags>  (not recorded: <why>)
+// A distinct reference shows the value it counts as written, quoted (the collector keeps only its hash).
 // Tags as the pushed points carry them: the group's tags sorted by name (values sanitised,
 // constants as configured), then the reference's own tags. Names as push_type sends them (remote_write,
 // influx, otlp: the mapped metric name; remote_write: label names too; output/format/names.ts).
@@ -46,6 +47,7 @@ export function groupTagString(g: LogGroup, ex: Extractor, push: PushType = 'tsd
 export function notRecordedReason(ex: Extractor, i: number, format: ValueFormat): string {
   const r = ex.refs[i]!;
   const pos = positions(ex);
+  if (r.hashes) return pos[r.position] === undefined ? `$${r.position} did not take part in the match` : `$${r.position} is empty`;
   const check = (p: number): string | null => {
     const raw = pos[p];
     if (raw === undefined) return `$${p} did not take part in the match`;
@@ -77,7 +79,8 @@ export function keyLines(g: LogGroup, ex: Extractor, refs: RefInfo[], st: Style,
     if (Number.isNaN(v)) {
       out.push(`${head} ${st.red('-')}${tags ? ' ' + tags : ''}  ${st.red(`(not recorded: ${notRecordedReason(ex, i, ref.format)})`)}`);
     } else {
-      out.push(`${head} ${formatPlain(v)}${tags ? ' ' + tags : ''}`);
+      const shown = ex.refs[i]!.hashes ? JSON.stringify(positions(ex)[ex.refs[i]!.position]) : formatPlain(v);
+      out.push(`${head} ${shown}${tags ? ' ' + tags : ''}`);
     }
   }
   return out;

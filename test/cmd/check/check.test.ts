@@ -49,10 +49,11 @@ state_file: none; status_listen: none
 log group web
   files:
     ${logs}/*.log: 3 files now
+    ${dir}/none/*.log: no file now
+    in reading order (oldest first by their first line's time, then rotation order):
       ${logs}/other.log (0 B)  skipped: does not match filename_match
       ${logs}/web_a.log (10 B)
       ${logs}/web_b.log (2.00 KiB)
-    ${dir}/none/*.log: no file now
   filename_match: web_(\\w+)\\.log$
   regex 1/1: 3 pieces, 4 groups, regex_engine js
   date: $1, layout "rfc3339", timezone UTC
@@ -70,8 +71,8 @@ log group web
     tag verb = $2 (\\w+) can take any number of values
 
 warnings:
-  log group web: ${logs}/other.log matches the globs but not filename_match; it would be skipped
   log group web: ${dir}/none/*.log matches no file now
+  log group web: ${logs}/other.log matches the globs but not filename_match; it would be skipped
   log group web: tag verb comes from $2 (\\w+), which can take any number of values: past max_tag_values (10000) its new values count as _other_; bound it with a transform (match_or_default) or set max_tag_values
 `);
   });
@@ -79,7 +80,7 @@ warnings:
   it('lists the README group of fixtures/rest_api.conf with its file and every reference', async () => {
     const r = await runCli(['--check', '-c', FIXTURES + 'rest_api.conf']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`    ${FIXTURES}rest_api.perf.log: 1 file now\n      ${FIXTURES}rest_api.perf.log (`);
+    expect(r.stdout).toContain(`    ${FIXTURES}rest_api.perf.log: 1 file now\n    in reading order (oldest first by their first line's time, then rotation order):\n      ${FIXTURES}rest_api.perf.log (`);
     expect(r.stdout).toContain('  keys: 94 series per combination of call, class, host\n');
     expect(r.stdout).toContain('    meter rest.api.executions.{count,rate._1min,rate._5min,rate._15min}\n');
     expect(r.stdout).toContain('      call class host resource=local     <- 1 per matched line\n');

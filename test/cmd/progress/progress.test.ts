@@ -125,6 +125,7 @@ describe.skipIf(!existsSync(SCRIPT))('progress under a terminal', () => {
     const r = await underPty(`node ${q(CLI)} -c ${q(conf)} --once --dry-run > ${q(path.join(dir, 'once.out'))}`);
     expect(r.code).toBe(0);
     expectDrawnAndErased(r.out, 'once');
+    expect(r.out).toMatch(/ETA (\d+:\d\d|--:--)  file 1\/1/); // which file of how many
     expect(readFileSync(path.join(dir, 'once.out'), 'utf8')).not.toContain('ETA'); // stdout is not touched
   });
 

@@ -109,6 +109,8 @@ export interface DaemonOptions {
   /** Keep only the last `tailChars` characters of stdout (large outputs whose end is what counts). */
   tailChars?: number;
   timeoutMs?: number;
+  /** A command the collector runs under (e.g. setpriv to another user, prlimit). */
+  wrap?: string[];
 }
 
 /**
@@ -130,8 +132,10 @@ export class Daemon {
   stdoutBytes = 0;
 
   constructor(args: string[], private readonly opts: DaemonOptions = {}) {
-    this.child = spawn(NODE, [process.env.LMC_TAIL_CLI || CLI, ...args], {
-      cwd: ROOT, env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe'],
+    const argv = [NODE, process.env.LMC_TAIL_CLI || CLI, ...args];
+    const [cmd, ...rest] = opts.wrap ? [...opts.wrap, ...argv] : argv;
+    this.child = spawn(cmd!, rest, {
+      cwd: opts.wrap ? '/' : ROOT, env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.pid = this.child.pid!;
     if (!opts.blockStdout) this.resumeStdout();
