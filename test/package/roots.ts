@@ -4,7 +4,7 @@
 // namespace with its own /proc (nothing is left mounted on the host when the command ends).
 // At build time apt's lists are fetched and the packages `predownload` names are downloaded into
 // the root's apt cache (not installed): the tests then install offline.
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheRoot } from '../../build/runtime.mjs';
 import { ok, run, type Ran } from './helpers.js';
@@ -36,7 +36,13 @@ export function rootTarball(suite: string, predownload: string[]): string {
     ok(run('tar', ['-C', root, '-czf', join(build, 'root.tar.gz'), '.'], { timeout: 300_000 }), 'tar');
     renameSync(join(build, 'root.tar.gz'), tarball);
   } finally {
-    rmSync(build, { recursive: true, force: true });
+    // debootstrap in a container bind-mounts the host's /dev/null, /dev/zero, ... into the root and
+    // unmounts them when it ends; killed half-way it leaves them, and removing the root would then
+    // delete the host's device files. Unmount whatever is left first; never remove through a mount.
+    const left = () => readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '')
+      .filter((m) => m === build || m.startsWith(build + '/'));
+    for (const m of left().reverse()) run('umount', ['-l', m]);
+    if (left().length === 0) rmSync(build, { recursive: true, force: true });
   }
   return tarball;
 }
